@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs everything the tests need (Debian's chromium for the browser tests, a venv with the
+# project and its test extra) and runs the whole suite. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x /usr/bin/chromium ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    chromium fonts-dejavu-core >/dev/null
+fi
+
+[ -x .venv/bin/python ] || python3 -m venv .venv
+# A plain (non-editable) install: the suite tests the package exactly as users get it.
+.venv/bin/pip install --quiet --upgrade ".[test]"
+
+status=0
+.venv/bin/python -m pytest "$@" || status=$?
+if [ "$status" -eq 5 ]; then
+  echo "pytest collected no tests: that is a failure here" >&2
+fi
+exit "$status"

@@ -1,0 +1,57 @@
+"""The console script as a user runs it: a real uvicorn process on 127.0.0.1."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import httpx2 as httpx
+import pytest
+
+from nn_playground import __version__
+from nn_playground.cli import browser_url, parse_settings
+from nn_playground.settings import Settings, settings_from_env
+from nn_playground.web_assets import find_web_dir
+from tests.live_server import LiveServer, free_port, run_server
+
+
+def test_printed_url_serves_page_and_health(live_server: LiveServer) -> None:
+    page = httpx.get(live_server.url, timeout=10)
+    assert page.status_code == 200
+    assert "<title>nn-playground</title>" in page.text
+    health = httpx.get(live_server.url + "healthz", timeout=10)
+    assert health.status_code == 200
+    assert health.json()["status"] == "ok"
+
+
+def test_port_from_environment_is_used() -> None:
+    port = free_port()
+    with run_server(env={"NN_PLAYGROUND_PORT": str(port)}) as server:
+        assert server.url == f"http://127.0.0.1:{port}/"
+        assert httpx.get(server.url + "healthz", timeout=10).status_code == 200
+
+
+def test_flag_overrides_environment() -> None:
+    settings = parse_settings(["--port", "9123", "--host", "0.0.0.0"])
+    assert settings == Settings(host="0.0.0.0", port=9123)
+    assert browser_url(settings) == "http://localhost:9123/"
+
+
+def test_bad_port_in_environment_names_the_variable() -> None:
+    with pytest.raises(ValueError, match=r"NN_PLAYGROUND_PORT must be an integer.*'eighty'"):
+        settings_from_env({"NN_PLAYGROUND_PORT": "eighty"})
+
+
+def test_python_dash_m_reports_version() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "nn_playground", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout.strip() == f"nn-playground {__version__}"
+
+
+def test_static_page_is_found() -> None:
+    assert (find_web_dir() / "index.html").is_file()
