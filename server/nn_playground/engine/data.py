@@ -1,0 +1,470 @@
+"""Datasets: the built-in generators, user-supplied points and the train/test split.
+Imports only numpy and the engine's config and limits (no jax, no pydantic)."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from nn_playground.engine import limits
+from nn_playground.engine.config import DATASET_PROBLEM, DatasetName, Problem
+
+Float32s = npt.NDArray[np.float32]
+Int32s = npt.NDArray[np.int32]
+Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
+Rng = np.random.Generator
+
+# Noise means "how far the data strays from its clean shape": for classification the
+# coordinates get gaussian jitter with std JITTER_STD * noise (domain units), so noise 1 blurs
+# every boundary by about one unit; for regression the target gets gaussian noise with std
+# TARGET_NOISE * noise * (span of the clean values), i.e. 0.5 * noise for values in [-1, 1].
+JITTER_STD = 1.0
+TARGET_NOISE = 0.25
+
+CLOUD_STD = 0.7  # spread of a gaussian cloud at noise 0, so the clouds never touch
+CIRCLE_INNER = 2.5  # inner disc radius; the outer ring spans [CIRCLE_GAP, CIRCLE_OUTER]
+CIRCLE_GAP = 3.5
+CIRCLE_OUTER = 5.0
+XOR_PADDING = 0.3  # keeps xor points off the axes, where the label flips
+XOR_REACH = 5.3
+SPIRAL_RADIUS = 5.0
+SPIRAL_TURNS = 1.75  # the TensorFlow Playground's two-arm spiral
+SPIRAL_ARMS_TURNS = 1.25  # more arms share the same radial room, so fewer turns
+MOONS_SCALE = 3.5  # unit half-moons span 3 x 1.5; scaled they fill most of the domain
+LINEAR_ANGLE = math.pi / 6  # a tilted line, so neither input alone separates the classes
+LINEAR_MARGIN = 0.5  # half the empty band around the line: separable at noise 0
+LINEAR_REACH = 5.0
+BLOB_RADIUS = 3.5
+VENN_LABELS = 3
+VENN_CENTRE_RADIUS = 1.5  # close enough for every intersection, the triple one included
+VENN_DISC_RADIUS = 2.5
+VENN_REACH = 5.0
+BUMPS: tuple[tuple[float, float, float], ...] = (  # (x1, x2, height); far apart, so sum <= ~1
+    (-2.5, -2.0, 1.0),
+    (2.5, 1.5, 0.8),
+    (-1.0, 3.5, 0.6),
+)
+BUMP_WIDTH = 1.3
+MAX_REJECTION_ROUNDS = 1000
+
+OUTPUT_RANGE = {
+    Problem.BINARY: (1, 1),
+    Problem.MULTICLASS: (3, limits.MAX_OUTPUTS),
+    Problem.MULTILABEL: (2, VENN_LABELS),
+    Problem.REGRESSION: (1, 1),
+}
+
+
+class DataError(ValueError):
+    """Data outside what the engine supports; `field` names the culprit."""
+
+    def __init__(self, field: str, expected: str, received: object) -> None:
+        super().__init__(f"{field}: expected {expected}, received {received!r}")
+        self.field = field
+        self.expected = expected
+        self.received = received
+
+
+# eq=False: comparing arrays field by field has no single truth value.
+@dataclass(frozen=True, eq=False)
+class Points:
+    """One split. `x` is (n, 2) in the domain; `targets` is (n, n_outputs) in the form the
+    loss wants (0/1, one-hot, 0/1 per label, or the value); `labels` is (n,): the class
+    index, the multilabel bitmask sum(label_k << k), or 0 for regression. Read-only."""
+
+    x: Float32s
+    targets: Float32s
+    labels: Int32s
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    problem: Problem
+    n_outputs: int  # 1 for binary and regression, classes for multiclass, labels for multilabel
+    train: Points
+    test: Points
+
+
+Sampler = Callable[[Rng, Ints, int], Floats]
+
+
+class Regression(NamedTuple):
+    function: Callable[[Floats], Floats]
+    low: float  # the clean values' span, which scales the target noise
+    high: float
+    clip: bool  # keep noisy targets inside the span
+
+
+def make_dataset(
+    name: DatasetName,
+    n_points: int = 500,
+    noise: float = 0.1,
+    train_fraction: float = 0.5,
+    seed: int = 0,
+    n_classes: int = 3,
+) -> Dataset:
+    """Generate a built-in dataset; the same arguments always give the same arrays."""
+    name = check_generated_name(name)
+    check_generation_arguments(n_points, noise, train_fraction, seed, n_classes)
+    problem = DATASET_PROBLEM[name]
+    rng = np.random.default_rng(seed)
+    if problem is Problem.REGRESSION:
+        x, values = generate_regression(rng, REGRESSIONS[name], n_points, noise)
+        labels = np.zeros(n_points, dtype=np.int64)
+        n_outputs = 1
+    else:
+        n_outputs = {Problem.BINARY: 1, Problem.MULTICLASS: n_classes}.get(problem, VENN_LABELS)
+        n_labels = {Problem.BINARY: 2, Problem.MULTICLASS: n_classes}.get(problem, 1 << VENN_LABELS)
+        labels = balance_labels(n_points, n_labels)
+        x = jitter(rng, SAMPLERS[name](rng, labels, n_labels), noise)
+        values = labels.astype(np.float64)
+    targets = encode_targets(problem, n_outputs, labels, values)
+    train, test = split(rng, x, targets, labels, train_fraction)
+    return Dataset(problem, n_outputs, train, test)
+
+
+def dataset_from_points(
+    problem: Problem,
+    n_outputs: int,
+    rows: Sequence[tuple[float, float, float]],
+    train_fraction: float = 0.5,
+    seed: int = 0,
+) -> Dataset:
+    """Build a dataset from user-drawn (x, y, label) rows, validating every row."""
+    problem = check_problem(problem)
+    check_outputs(problem, n_outputs)
+    check_fraction(train_fraction)
+    check_seed(seed)
+    if not isinstance(rows, Sequence) or not 2 <= len(rows) <= limits.MAX_POINTS:
+        received = len(rows) if isinstance(rows, Sequence) else rows
+        raise DataError("points", f"2 to {limits.MAX_POINTS} points", received)
+    parsed = [parse_row(i, row, problem, n_outputs) for i, row in enumerate(rows)]
+    x = np.array([(x1, x2) for x1, x2, _ in parsed], dtype=np.float64)
+    values = np.array([value for _, _, value in parsed], dtype=np.float64)
+    regression = problem is Problem.REGRESSION
+    labels = np.zeros(len(rows), np.int64) if regression else values.astype(np.int64)
+    targets = encode_targets(problem, n_outputs, labels, values)
+    train, test = split(np.random.default_rng(seed), x, targets, labels, train_fraction)
+    return Dataset(problem, n_outputs, train, test)
+
+
+def target_range(dataset: Dataset) -> tuple[float, float]:
+    """The span of the regression colour scale; classification always spans 0 to 1."""
+    if dataset.problem is not Problem.REGRESSION:
+        return (0.0, 1.0)
+    targets = np.concatenate([dataset.train.targets, dataset.test.targets])
+    low, high = float(targets.min()), float(targets.max())
+    if low == high:  # a flat scale would divide by zero when colouring
+        return (low - 0.5, high + 0.5)
+    return (low, high)
+
+
+# --- validation -------------------------------------------------------------------------
+
+
+def check_generated_name(name: DatasetName) -> DatasetName:
+    try:
+        name = DatasetName(name)
+    except ValueError:
+        raise DataError("dataset", "a dataset name", name) from None
+    if name not in DATASET_PROBLEM:
+        expected = "a generated dataset; use dataset_from_points for custom points"
+        raise DataError("dataset", expected, name)
+    return name
+
+
+def check_generation_arguments(
+    n_points: int, noise: float, train_fraction: float, seed: int, n_classes: int
+) -> None:
+    if not is_integer(n_points) or not limits.MIN_POINTS <= n_points <= limits.MAX_POINTS:
+        raise DataError("n_points", f"{limits.MIN_POINTS} to {limits.MAX_POINTS}", n_points)
+    if not is_real(noise) or not 0.0 <= noise <= 1.0:
+        raise DataError("noise", "0 to 1", noise)
+    check_fraction(train_fraction)
+    check_seed(seed)
+    if not is_integer(n_classes) or not 3 <= n_classes <= limits.MAX_OUTPUTS:
+        raise DataError("n_classes", f"3 to {limits.MAX_OUTPUTS}", n_classes)
+
+
+def check_fraction(train_fraction: float) -> None:
+    if not is_real(train_fraction) or not 0.1 <= train_fraction <= 0.9:
+        raise DataError("train_fraction", "0.1 to 0.9", train_fraction)
+
+
+def check_seed(seed: int) -> None:
+    if not is_integer(seed) or not 0 <= seed < 2**31:
+        raise DataError("seed", "0 <= seed < 2**31", seed)
+
+
+def check_problem(problem: Problem) -> Problem:
+    try:
+        return Problem(problem)
+    except ValueError:
+        raise DataError("problem", f"one of {[p.value for p in Problem]}", problem) from None
+
+
+def check_outputs(problem: Problem, n_outputs: int) -> None:
+    low, high = OUTPUT_RANGE[problem]
+    if not is_integer(n_outputs) or not low <= n_outputs <= high:
+        raise DataError("n_outputs", f"{low} to {high} for {problem}", n_outputs)
+
+
+def parse_row(index: int, row: object, problem: Problem, n_outputs: int) -> tuple[float, ...]:
+    """Return (x1, x2, label) as floats, or raise naming the row's bad part."""
+    if not isinstance(row, Sequence) or isinstance(row, str) or len(row) != 3:
+        raise DataError(f"points[{index}]", "an (x, y, label) triple", row)
+    for name, value in zip(("x", "y"), row[:2], strict=True):
+        if not is_real(value) or not abs(value) <= limits.DOMAIN:
+            expected = f"a finite number from {-limits.DOMAIN} to {limits.DOMAIN}"
+            raise DataError(f"points[{index}].{name}", expected, value)
+    label = row[2]
+    if not is_real(label) or not is_valid_label(problem, n_outputs, float(label)):
+        raise DataError(f"points[{index}].label", describe_label(problem, n_outputs), label)
+    return (float(row[0]), float(row[1]), float(label))
+
+
+def is_valid_label(problem: Problem, n_outputs: int, label: float) -> bool:
+    if problem is Problem.REGRESSION:
+        return abs(label) <= limits.MAX_REGRESSION_TARGET  # False for NaN too
+    if not math.isfinite(label) or not label.is_integer():
+        return False
+    count = {Problem.BINARY: 2, Problem.MULTICLASS: n_outputs}.get(problem, 1 << n_outputs)
+    return 0 <= label < count
+
+
+def describe_label(problem: Problem, n_outputs: int) -> str:
+    if problem is Problem.BINARY:
+        return "0 or 1"
+    if problem is Problem.MULTICLASS:
+        return f"a class index from 0 to {n_outputs - 1}"
+    if problem is Problem.MULTILABEL:
+        return f"a label bitmask from 0 to {(1 << n_outputs) - 1}"
+    return f"a finite value with magnitude at most {limits.MAX_REGRESSION_TARGET}"
+
+
+def is_real(value: object) -> bool:
+    # bool is an int to Python, but True as a coordinate is a client bug, not a number.
+    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+
+
+def is_integer(value: object) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
+
+
+# --- assembly ---------------------------------------------------------------------------
+
+
+def balance_labels(n_points: int, n_labels: int) -> Ints:
+    """Labels 0..n_labels-1 in turn, so class sizes differ by at most one."""
+    return np.arange(n_points, dtype=np.int64) % n_labels
+
+
+def jitter(rng: Rng, x: Floats, noise: float) -> Floats:
+    # Drawn even at noise 0 so the split that follows is the same at every noise level.
+    offsets = rng.standard_normal(x.shape) * (JITTER_STD * noise)
+    return np.clip(x + offsets, -limits.DOMAIN, limits.DOMAIN)
+
+
+def generate_regression(
+    rng: Rng, regression: Regression, n_points: int, noise: float
+) -> tuple[Floats, Floats]:
+    x = rng.uniform(-limits.DOMAIN, limits.DOMAIN, (n_points, 2))
+    span = regression.high - regression.low
+    values = regression.function(x) + rng.standard_normal(n_points) * (TARGET_NOISE * noise * span)
+    if regression.clip:
+        values = np.clip(values, regression.low, regression.high)
+    return x, values
+
+
+def encode_targets(problem: Problem, n_outputs: int, labels: Ints, values: Floats) -> Float32s:
+    if problem is Problem.MULTICLASS:
+        return np.eye(n_outputs, dtype=np.float32)[labels]
+    if problem is Problem.MULTILABEL:
+        bits = (labels[:, None] >> np.arange(n_outputs)) & 1
+        return bits.astype(np.float32)
+    return values.astype(np.float32)[:, None]
+
+
+def split(
+    rng: Rng, x: Floats, targets: Float32s, labels: Ints, train_fraction: float
+) -> tuple[Points, Points]:
+    """Shuffle, then the first round(n * train_fraction) rows train; neither side is empty."""
+    n = len(x)
+    order = rng.permutation(n)
+    n_train = min(max(round(n * train_fraction), 1), n - 1)
+    parts = (order[:n_train], order[n_train:])
+    train, test = (make_points(x[i], targets[i], labels[i]) for i in parts)
+    return train, test
+
+
+def make_points(x: Floats, targets: Float32s, labels: Ints) -> Points:
+    arrays = (x.astype(np.float32), targets.astype(np.float32), labels.astype(np.int32))
+    for array in arrays:
+        array.setflags(write=False)  # shared by every run on this data: nobody may edit it
+    return Points(*arrays)
+
+
+# --- binary samplers: clean positions for given labels ------------------------------------
+
+
+def sample_circle(rng: Rng, labels: Ints, n_labels: int) -> Floats:
+    inner = labels == 1
+    radius = np.where(
+        inner,
+        rng.uniform(0.0, CIRCLE_INNER, labels.size),
+        rng.uniform(CIRCLE_GAP, CIRCLE_OUTER, labels.size),
+    )
+    return polar(radius, rng.uniform(0.0, 2 * math.pi, labels.size))
+
+
+def sample_xor(rng: Rng, labels: Ints, n_labels: int) -> Floats:
+    size = rng.uniform(XOR_PADDING, XOR_REACH, (labels.size, 2))
+    sign1 = rng.choice(np.array([-1.0, 1.0]), labels.size)
+    sign2 = np.where(labels == 1, sign1, -sign1)  # label 1: same signs, x1 * x2 > 0
+    signs: Floats = np.stack([sign1, sign2], axis=1)
+    return size * signs
+
+
+def sample_gaussians(rng: Rng, labels: Ints, n_labels: int) -> Floats:
+    centres = np.array([[-2.0, -2.0], [2.0, 2.0]])
+    return centres[labels] + rng.standard_normal((labels.size, 2)) * CLOUD_STD
+
+
+def sample_spiral(rng: Rng, labels: Ints, n_labels: int) -> Floats:
+    return spiral(rng, labels, n_labels, SPIRAL_TURNS)
+
+
+def sample_moons(rng: Rng, labels: Ints, n_labels: int) -> Floats:
+    t = rng.uniform(0.0, math.pi, labels.size)
+    upper = np.stack([np.cos(t), np.sin(t)], axis=1)
+    lower = np.stack([1.0 - np.cos(t), 0.5 - np.sin(t)], axis=1)
+    moons = np.where((labels == 1)[:, None], lower, upper)
+    centred: Floats = moons - np.array([0.5, 0.25])  # puts the pair's centre on the origin
+    return centred * MOONS_SCALE
+
+
+def sample_linear(rng: Rng, labels: Ints, n_labels: int) -> Floats:
+    normal = np.array([-math.sin(LINEAR_ANGLE), math.cos(LINEAR_ANGLE)])
+
+    def side(x: Floats) -> Ints:
+        distance = x @ normal
+        above = np.where(distance >= LINEAR_MARGIN, 1, -1)  # -1: inside the empty band
+        return np.where(distance <= -LINEAR_MARGIN, 0, above)
+
+    return sample_regions(rng, labels, side, LINEAR_REACH)
+
+
+# --- multiclass and multilabel samplers ---------------------------------------------------
+
+
+def sample_blobs(rng: Rng, labels: Ints, n_labels: int) -> Floats:
+    angles = math.pi / 2 + 2 * math.pi * np.arange(n_labels) / n_labels
+    centres = polar(np.full(n_labels, BLOB_RADIUS), angles)
+    return centres[labels] + rng.standard_normal((labels.size, 2)) * CLOUD_STD
+
+
+def sample_spiral_arms(rng: Rng, labels: Ints, n_labels: int) -> Floats:
+    return spiral(rng, labels, n_labels, SPIRAL_ARMS_TURNS)
+
+
+def sample_overlap(rng: Rng, labels: Ints, n_labels: int) -> Floats:
+    """A three-disc Venn diagram; every one of the 8 regions gets its share of points, so
+    each label is on for half of them."""
+    angles = math.pi / 2 + 2 * math.pi * np.arange(VENN_LABELS) / VENN_LABELS
+    centres = polar(np.full(VENN_LABELS, VENN_CENTRE_RADIUS), angles)
+
+    def bitmask(x: Floats) -> Ints:
+        distances = np.linalg.norm(x[:, None, :] - centres[None, :, :], axis=2)
+        inside: Ints = (distances <= VENN_DISC_RADIUS).astype(np.int64)
+        bits: Ints = 1 << np.arange(VENN_LABELS)
+        return inside @ bits
+
+    return sample_regions(rng, labels, bitmask, VENN_REACH)
+
+
+# --- regression functions of clean positions ------------------------------------------
+
+
+def plane(x: Floats) -> Floats:
+    return (x[:, 0] + x[:, 1]) / (2 * limits.DOMAIN)
+
+
+def bumps(x: Floats) -> Floats:
+    total = np.zeros(len(x))
+    for c1, c2, height in BUMPS:
+        squared = (x[:, 0] - c1) ** 2 + (x[:, 1] - c2) ** 2
+        total += height * np.exp(-squared / (2 * BUMP_WIDTH**2))
+    return np.minimum(total, 1.0)  # the tails of far bumps may add a hair above 1
+
+
+def sine(x: Floats) -> Floats:
+    return np.sin(x[:, 0]) * np.cos(x[:, 1])
+
+
+# --- shared geometry ----------------------------------------------------------------------
+
+
+def polar(radius: Floats, angle: Floats) -> Floats:
+    return np.stack([radius * np.sin(angle), radius * np.cos(angle)], axis=1)
+
+
+def spiral(rng: Rng, labels: Ints, arms: int, turns: float) -> Floats:
+    """Arm k starts at angle 2*pi*k/arms; radius grows with the angle travelled, as in the
+    TensorFlow Playground. Positions along the arm are random so each seed differs."""
+    along = rng.uniform(0.0, 1.0, labels.size)
+    angle = 2 * math.pi * (turns * along + labels / arms)
+    return polar(SPIRAL_RADIUS * along, angle)
+
+
+def sample_regions(
+    rng: Rng, labels: Ints, region_of: Callable[[Floats], Ints], reach: float
+) -> Floats:
+    """Uniform points in [-reach, reach]^2, kept where region_of matches each slot's label:
+    rejection keeps every region uniform while balancing how many points each one gets."""
+    x = np.empty((labels.size, 2))
+    for label in np.unique(labels):
+        slots = np.flatnonzero(labels == label)
+        x[slots] = draw_region(rng, int(label), slots.size, region_of, reach)
+    return x
+
+
+def draw_region(
+    rng: Rng, label: int, count: int, region_of: Callable[[Floats], Ints], reach: float
+) -> Floats:
+    found: list[Floats] = []
+    remaining = count
+    for _ in range(MAX_REJECTION_ROUNDS):
+        candidates = rng.uniform(-reach, reach, (max(64, 8 * remaining), 2))
+        kept = candidates[region_of(candidates) == label][:remaining]
+        found.append(kept)
+        remaining -= len(kept)
+        if remaining == 0:
+            return np.concatenate(found)
+    raise RuntimeError(f"region {label} is too small to sample")  # a geometry constant bug
+
+
+SAMPLERS: dict[DatasetName, Sampler] = {
+    DatasetName.CIRCLE: sample_circle,
+    DatasetName.XOR: sample_xor,
+    DatasetName.GAUSSIANS: sample_gaussians,
+    DatasetName.SPIRAL: sample_spiral,
+    DatasetName.MOONS: sample_moons,
+    DatasetName.LINEAR: sample_linear,
+    DatasetName.BLOBS: sample_blobs,
+    DatasetName.SPIRAL3: sample_spiral_arms,
+    DatasetName.OVERLAP: sample_overlap,
+}
+
+REGRESSIONS: dict[DatasetName, Regression] = {
+    DatasetName.PLANE: Regression(plane, -1.0, 1.0, clip=False),
+    # The ReLU-output lesson needs targets >= 0, so noise must not push bumps below zero.
+    DatasetName.BUMPS: Regression(bumps, 0.0, 1.0, clip=True),
+    DatasetName.SINE: Regression(sine, -1.0, 1.0, clip=False),
+}

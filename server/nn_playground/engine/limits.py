@@ -1,0 +1,18 @@
+"""The fixed sizes every compiled function is built for. A value inside these limits never
+causes a compilation; the protocol enforces them at the edge. Imports nothing."""
+
+from typing import Final
+
+MAX_HIDDEN_LAYERS: Final = 6
+MAX_NEURONS: Final = 16  # per hidden layer; also the padded width of every layer
+MAX_OUTPUTS: Final = 5  # multiclass up to 5 classes, multilabel up to 3 labels
+MAX_POINTS: Final = 1000  # per dataset, train + test
+MIN_POINTS: Final = 10
+DOMAIN: Final = 6.0  # inputs x1, x2 live in [-DOMAIN, DOMAIN]
+MAX_REGRESSION_TARGET: Final = 1000.0  # |value| of user-supplied regression points
+
+OUTPUT_GRID: Final = 128  # decision boundary resolution (per side)
+NEURON_GRID: Final = 32  # hidden-neuron thumbnail resolution (per side)
+CHUNK: Final = 32  # rows per compiled training step; larger minibatches take several chunks
+
+FEATURE_NAMES: Final = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin_x1", "sin_x2")

@@ -1,0 +1,208 @@
+"""The padded network: input features, activations, parameter layout, initialisation and the
+forward pass. One layout serves every architecture within `limits`; masks switch parts off.
+
+Parameters are one array `(LAYERS, WIDTH + 1, WIDTH) float32`: slot l < MAX_HIDDEN_LAYERS is
+hidden layer l, the last slot is the output layer; rows 0..WIDTH-1 hold the weights from the
+WIDTH (padded) inputs and row WIDTH the biases. A single array keeps the optimizer to a few
+fused operations per step."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+from jax import lax
+
+from nn_playground.engine import limits
+from nn_playground.engine.hyper import Hyper
+
+WIDTH = limits.MAX_NEURONS
+HIDDEN = limits.MAX_HIDDEN_LAYERS
+LAYERS = HIDDEN + 1
+OUTPUT = HIDDEN  # slot of the output layer
+PARAM_SHAPE = (LAYERS, WIDTH + 1, WIDTH)
+
+SELU_ALPHA = 1.6732632423543772
+SELU_SCALE = 1.0507009873554805
+LEAKY_SLOPE = 0.01
+
+
+def input_features(xy: jax.Array, hyper: Hyper) -> jax.Array:
+    """(n, 2) points -> (n, WIDTH) float32 features, unselected ones zeroed."""
+    x1, x2 = xy[:, 0], xy[:, 1]
+    columns = [x1, x2, x1 * x1, x2 * x2, x1 * x2, jnp.sin(x1), jnp.sin(x2)]
+    padding = [jnp.zeros_like(x1)] * (WIDTH - len(columns))
+    return jnp.stack(columns + padding, axis=1) * hyper.feature_mask
+
+
+def _candidates(z: jax.Array) -> tuple[list[jax.Array], jax.Array]:
+    """Every activation of z (order of config.Activation) and sigmoid(z), from a single
+    transcendental: m = expm1(-|z|), so e = exp(-|z|) = 1 + m without cancellation.
+
+    With one expm1 per element, computing all eight and selecting one is cheaper than a
+    conditional, and stays cheap when several models run vmapped (where a conditional on a
+    per-model id would compute every branch anyway).
+    """
+    m = jnp.expm1(-jnp.abs(z))
+    positive = z > 0
+    sigmoid = jnp.where(z >= 0, 1.0, 1.0 + m) / (2.0 + m)
+    tanh_abs = -m * (2.0 + m) / (1.0 + jnp.square(1.0 + m))  # (1 - e^2) / (1 + e^2)
+    activations = [
+        sigmoid,
+        jnp.where(z >= 0, tanh_abs, -tanh_abs),
+        jnp.where(positive, z, 0.0),
+        jnp.where(positive, z, LEAKY_SLOPE * z),
+        jnp.where(positive, z, m),  # e^z - 1 for z <= 0
+        SELU_SCALE * jnp.where(positive, z, SELU_ALPHA * m),
+        z * sigmoid,
+        z,
+    ]
+    return activations, sigmoid
+
+
+@jax.custom_vjp
+def activate(z: jax.Array, activation_id: jax.Array) -> jax.Array:
+    """g(z) for the activation chosen by a runtime id (order of config.Activation).
+
+    The derivative is written by hand (custom_vjp) in terms of z and g(z), so the backward
+    pass needs no second round of selects through every candidate."""
+    activations, _ = _candidates(z)
+    return lax.select_n(activation_id, *activations)
+
+
+def _activate_forward(
+    z: jax.Array, activation_id: jax.Array
+) -> tuple[jax.Array, tuple[jax.Array, jax.Array, jax.Array, jax.Array]]:
+    activations, sigmoid = _candidates(z)
+    a = lax.select_n(activation_id, *activations)
+    return a, (z, a, sigmoid, activation_id)
+
+
+def _activate_backward(
+    saved: tuple[jax.Array, jax.Array, jax.Array, jax.Array], cotangent: jax.Array
+) -> tuple[jax.Array, None]:
+    z, a, sigmoid, activation_id = saved
+    positive = z > 0
+    derivative = lax.select_n(
+        activation_id,
+        a * (1.0 - a),
+        1.0 - a * a,
+        jnp.where(positive, 1.0, 0.0),
+        jnp.where(positive, 1.0, LEAKY_SLOPE),
+        jnp.where(positive, 1.0, a + 1.0),
+        jnp.where(positive, SELU_SCALE, a + SELU_SCALE * SELU_ALPHA),
+        sigmoid * (1.0 + z * (1.0 - sigmoid)),
+        jnp.ones_like(z),
+    )
+    return cotangent * derivative, None
+
+
+activate.defvjp(_activate_forward, _activate_backward)
+
+
+def layer_units(hyper: Hyper) -> jax.Array:
+    """(LAYERS, WIDTH) masks: the inputs (features) followed by each hidden layer's units."""
+    return jnp.concatenate([hyper.feature_mask[None], hyper.neuron_mask], axis=0)
+
+
+def param_mask(hyper: Hyper) -> jax.Array:
+    """PARAM_SHAPE float32, 1 where a parameter is part of the configured network."""
+    units = layer_units(hyper)
+    last_hidden = units[hyper.depth]  # what the output layer reads
+    inputs = jnp.concatenate([units[:HIDDEN], last_hidden[None]], axis=0)
+    outputs = jnp.concatenate([hyper.neuron_mask, hyper.output_mask[None]], axis=0)
+    weights = inputs[:, :, None] * outputs[:, None, :]
+    return jnp.concatenate([weights, outputs[:, None, :]], axis=1)
+
+
+def weight_rows(shape: tuple[int, ...] = PARAM_SHAPE) -> jax.Array:
+    """1 on weight rows, 0 on the bias row: regularisation applies to weights only."""
+    return jnp.zeros(shape, jnp.float32).at[:, :WIDTH, :].set(1.0)
+
+
+def init_params(key: jax.Array, hyper: Hyper) -> jax.Array:
+    """Weights drawn by the chosen scheme (order of config.Init), biases zero."""
+    units = layer_units(hyper)
+    counts = jnp.sum(units, axis=1)
+    fan_in = jnp.concatenate([counts[:HIDDEN], counts[hyper.depth][None]])
+    fan_out = jnp.concatenate([counts[1:], jnp.sum(hyper.output_mask)[None]])
+    fan_in = jnp.maximum(fan_in, 1.0)[:, None, None]
+    fan_sum = jnp.maximum(fan_in + fan_out[:, None, None], 1.0)
+    uniform_key, normal_key = jax.random.split(key)
+    shape = (LAYERS, WIDTH, WIDTH)
+    uniform = jax.random.uniform(uniform_key, shape, jnp.float32, -1.0, 1.0)
+    normal = jax.random.normal(normal_key, shape, jnp.float32)
+    weights = lax.select_n(
+        hyper.init,
+        uniform * jnp.sqrt(6.0 / fan_sum),  # glorot_uniform
+        normal * jnp.sqrt(2.0 / fan_sum),  # glorot_normal
+        uniform * jnp.sqrt(6.0 / fan_in),  # he_uniform
+        normal * jnp.sqrt(2.0 / fan_in),  # he_normal
+        uniform * 0.5,  # uniform(-0.5, 0.5)
+        jnp.zeros(shape, jnp.float32),  # zeros
+    )
+    params = jnp.concatenate([weights, jnp.zeros((LAYERS, 1, WIDTH), jnp.float32)], axis=1)
+    return params * param_mask(hyper)
+
+
+def _dense(params: jax.Array, layer: int, h: jax.Array) -> jax.Array:
+    return h @ params[layer, :WIDTH] + params[layer, WIDTH]
+
+
+def forward_to_depth(
+    depth: int,
+    params: jax.Array,
+    features: jax.Array,
+    hyper: Hyper,
+    keep: jax.Array | None = None,
+) -> jax.Array:
+    """Logits (n, WIDTH) through exactly `depth` hidden layers (a Python int).
+
+    A model shallower than `depth` (possible when several models train together) passes
+    its last hidden layer through unchanged, so its output layer still reads it. `keep`
+    holds dropout multipliers (HIDDEN, n, WIDTH) during training.
+    """
+    h = features
+    for layer in range(depth):
+        a = activate(_dense(params, layer, h), hyper.activation[layer]) * hyper.neuron_mask[layer]
+        if keep is not None:
+            a = a * keep[layer]
+        h = jnp.where(layer < hyper.depth, a, h)
+    return _dense(params, OUTPUT, h)
+
+
+def forward_skipping(
+    params: jax.Array, features: jax.Array, hyper: Hyper
+) -> tuple[jax.Array, jax.Array]:
+    """Logits (n, WIDTH) and hidden activations (HIDDEN, n, WIDTH), for many points at once:
+    each layer beyond the model's depth is skipped by a conditional. Compiles each layer
+    once, and on a large batch the conditionals cost nothing next to the layers they skip."""
+    h = features
+    hidden = []
+    for layer in range(HIDDEN):
+
+        def compute(h: jax.Array, layer: int = layer) -> tuple[jax.Array, jax.Array]:
+            a = activate(_dense(params, layer, h), hyper.activation[layer])
+            a = a * hyper.neuron_mask[layer]
+            return a, a
+
+        def skip(h: jax.Array) -> tuple[jax.Array, jax.Array]:
+            return h, jnp.zeros_like(h)
+
+        h, a = lax.cond(layer < hyper.depth, compute, skip, h)
+        hidden.append(a)
+    return _dense(params, OUTPUT, h), jnp.stack(hidden)
+
+
+def dropout_keep(key: jax.Array, rates: jax.Array, rows: int) -> jax.Array:
+    """(HIDDEN, rows, WIDTH) inverted-dropout multipliers: 0 or 1/(1-rate)."""
+    uniform = jax.random.uniform(key, (HIDDEN, rows, WIDTH), jnp.float32)
+    rates = rates[:, None, None]
+    return jnp.where(uniform >= rates, 1.0 / (1.0 - rates), 0.0)
+
+
+def grid_points(side: int) -> jax.Array:
+    """(side*side, 2) pixel centres over the domain, row-major with x2 decreasing (image rows)."""
+    step = 2.0 * limits.DOMAIN / side
+    axis = -limits.DOMAIN + step * (jnp.arange(side, dtype=jnp.float32) + 0.5)
+    x1, x2 = jnp.meshgrid(axis, axis[::-1])
+    return jnp.stack([x1.ravel(), x2.ravel()], axis=1)

@@ -1,0 +1,94 @@
+"""The engine's entry points for the server, benchmarks and tests: start a model, run one
+frame of one model or of several together, and warm every compiled function up."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+import jax
+import numpy as np
+
+from nn_playground.engine import limits
+from nn_playground.engine.config import DatasetName, ModelConfig
+from nn_playground.engine.data import Dataset, make_dataset
+from nn_playground.engine.frames import Frame, train_frame, train_frames
+from nn_playground.engine.hyper import Hyper, make_hyper
+from nn_playground.engine.state import (
+    DeviceData,
+    TrainState,
+    device_data,
+    init_state,
+    shared_settings,
+)
+
+# Several models run in one vmapped call compiled for a few fixed sizes; a smaller group is
+# padded up with copies of its last model, whose results are dropped.
+GROUP_SIZES = (4, 8)
+MAX_MODELS = GROUP_SIZES[-1]
+
+_init_state = jax.jit(init_state)
+T = TypeVar("T")
+
+
+def start_model(config: ModelConfig, seed: int | None = None) -> tuple[TrainState, Hyper]:
+    """Fresh weights for `config` (seeded by config.seed unless `seed` is given)."""
+    hyper = make_hyper(config)
+    chosen = config.seed if seed is None else seed
+    return _init_state(hyper, np.asarray(chosen, np.int32)), hyper
+
+
+def run_frame(
+    state: TrainState, data: DeviceData, hyper: Hyper, epochs: int
+) -> tuple[TrainState, Frame]:
+    """Train `epochs` more epochs and measure; the frame comes back as numpy arrays."""
+    state, frame = train_frame(state, data, hyper, shared_settings([hyper], epochs))
+    return state, jax.device_get(frame)
+
+
+def _stack(items: Sequence[T], size: int) -> T:
+    padded = list(items) + [items[-1]] * (size - len(items))
+    stacked: T = jax.tree.map(lambda *leaves: np.stack([np.asarray(x) for x in leaves]), *padded)
+    return stacked
+
+
+def _unstack(tree: Any, count: int) -> list[Any]:
+    return [jax.tree.map(lambda leaf, i=i: leaf[i], tree) for i in range(count)]
+
+
+def group_size(count: int) -> int:
+    for size in GROUP_SIZES:
+        if count <= size:
+            return size
+    raise ValueError(f"models: expected at most {MAX_MODELS}, received {count}")
+
+
+def run_frames(
+    states: Sequence[TrainState],
+    datas: Sequence[DeviceData],
+    hypers: Sequence[Hyper],
+    epochs: int,
+) -> tuple[list[TrainState], list[Frame]]:
+    """One frame of several models (compare mode, seed ensembles) in one vmapped call."""
+    count = len(states)
+    if not count == len(datas) == len(hypers):
+        raise ValueError("states, datas and hypers must have one entry per model")
+    size = group_size(count)
+    new_states, frames = train_frames(
+        _stack(states, size),
+        _stack(datas, size),
+        _stack(hypers, size),
+        shared_settings(hypers, epochs),
+    )
+    host_frames = jax.device_get(frames)
+    return _unstack(new_states, count), _unstack(host_frames, count)
+
+
+def warm_up() -> None:
+    """Compile every function a session uses (with a persistent cache: load them)."""
+    dataset: Dataset = make_dataset(DatasetName.CIRCLE, n_points=limits.MIN_POINTS * 10)
+    data = device_data(dataset)
+    state, hyper = start_model(ModelConfig())
+    run_frame(state, data, hyper, 1)
+    for size in GROUP_SIZES:
+        run_frames([state] * size, [data] * size, [hyper] * size, 1)

@@ -1,0 +1,109 @@
+"""What one model carries between frames (TrainState) and the padded data it trains on."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from nn_playground.engine import limits, model
+from nn_playground.engine.data import Dataset, Points, target_range
+from nn_playground.engine.hyper import Hyper
+from nn_playground.engine.optim import OptimizerState, init_optimizer
+
+
+class TrainState(NamedTuple):
+    params: jax.Array  # model.PARAM_SHAPE float32
+    previous_params: jax.Array  # before the last update: kept if the current loss is not finite
+    optimizer: OptimizerState
+    key: jax.Array  # (2,) uint32 PRNG key: shuffling and dropout
+    epoch: jax.Array  # () int32 epochs completed
+    step: jax.Array  # () int32 parameter updates applied
+    best_params: jax.Array  # weights at the lowest test loss (early stopping)
+    best_test_loss: jax.Array  # () float32
+    best_epoch: jax.Array  # () int32
+    diverged: jax.Array  # () bool: loss or weights went non-finite; the update was refused
+    diverged_epoch: jax.Array  # () int32
+    diverged_step: jax.Array  # () int32
+    stopped_early: jax.Array  # () bool: early stopping ran out of patience
+
+
+class Shared(NamedTuple):
+    """Run settings common to every model of one call: several models trained together
+    (vmapped) share them, which keeps their conditionals real branches instead of
+    computing both sides for every model."""
+
+    epochs: jax.Array  # () int32 epochs to run in this frame
+    run_depth: jax.Array  # () int32 hidden layers of the deepest model
+    early_stopping: jax.Array  # () bool: some model watches its test loss
+    dropout: jax.Array  # () bool: some model uses dropout
+
+
+def shared_settings(hypers: Sequence[Hyper], epochs: int) -> Shared:
+    return Shared(
+        epochs=jnp.asarray(epochs, jnp.int32),
+        run_depth=jnp.asarray(max(int(h.depth) for h in hypers), jnp.int32),
+        early_stopping=jnp.asarray(any(bool(h.early_stopping) for h in hypers)),
+        dropout=jnp.asarray(any(bool(jnp.any(h.dropout > 0)) for h in hypers)),
+    )
+
+
+class DeviceData(NamedTuple):
+    """Train and test points padded to limits.MAX_POINTS rows; counts say how many are real."""
+
+    x_train: jax.Array  # (MAX_POINTS, 2) float32
+    targets_train: jax.Array  # (MAX_POINTS, WIDTH) float32
+    labels_train: jax.Array  # (MAX_POINTS,) int32
+    n_train: jax.Array  # () int32
+    x_test: jax.Array
+    targets_test: jax.Array
+    labels_test: jax.Array
+    n_test: jax.Array
+    target_low: jax.Array  # () float32: regression colour scale
+    target_high: jax.Array
+
+
+def _pad(points: Points) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
+    n = len(points.x)
+    x = np.zeros((limits.MAX_POINTS, 2), np.float32)
+    targets = np.zeros((limits.MAX_POINTS, model.WIDTH), np.float32)
+    labels = np.zeros(limits.MAX_POINTS, np.int32)
+    x[:n] = points.x
+    targets[:n, : points.targets.shape[1]] = points.targets
+    labels[:n] = points.labels
+    return jnp.asarray(x), jnp.asarray(targets), jnp.asarray(labels), jnp.asarray(n, jnp.int32)
+
+
+def device_data(dataset: Dataset) -> DeviceData:
+    low, high = target_range(dataset)
+    return DeviceData(
+        *_pad(dataset.train),
+        *_pad(dataset.test),
+        target_low=jnp.asarray(low, jnp.float32),
+        target_high=jnp.asarray(high, jnp.float32),
+    )
+
+
+def init_state(hyper: Hyper, seed: jax.Array) -> TrainState:
+    """Fresh weights for `hyper`'s architecture from `seed` (a () int32 array)."""
+    init_key, train_key = jax.random.split(jax.random.PRNGKey(seed))
+    params = model.init_params(init_key, hyper)
+    zero = jnp.int32(0)
+    return TrainState(
+        params=params,
+        previous_params=params,
+        optimizer=init_optimizer(params, hyper),
+        key=train_key,
+        epoch=zero,
+        step=zero,
+        best_params=params,
+        best_test_loss=jnp.float32(jnp.inf),
+        best_epoch=zero,
+        diverged=jnp.bool_(False),
+        diverged_epoch=zero,
+        diverged_step=zero,
+        stopped_early=jnp.bool_(False),
+    )

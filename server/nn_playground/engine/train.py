@@ -1,0 +1,221 @@
+"""Training: minibatch steps inside one epoch, epochs inside one frame, divergence and early
+stopping. Pure functions of (state, data, hyper); `frames.py` jits and measures them."""
+
+from __future__ import annotations
+
+import functools
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+from jax import lax
+
+from nn_playground.engine import limits, model
+from nn_playground.engine.hyper import Hyper
+from nn_playground.engine.losses import loss_and_logit_grad, point_losses
+from nn_playground.engine.optim import descent_direction, scheduled_learning_rate
+from nn_playground.engine.state import DeviceData, Shared, TrainState
+
+CHUNK = limits.CHUNK
+
+
+def _gradient_at_depth(
+    depth: int,
+    params: jax.Array,
+    x: jax.Array,
+    targets: jax.Array,
+    labels: jax.Array,
+    weight: jax.Array,
+    hyper: Hyper,
+    keep: jax.Array,
+) -> tuple[jax.Array, jax.Array]:
+    features = model.input_features(x, hyper)
+    logits, pullback = jax.vjp(
+        lambda p: model.forward_to_depth(depth, p, features, hyper, keep), params
+    )
+    loss, logit_grad = loss_and_logit_grad(logits, targets, labels, weight, hyper)
+    (grad,) = pullback(logit_grad)
+    return loss, grad
+
+
+def minibatch_gradient(
+    params: jax.Array,
+    x: jax.Array,
+    targets: jax.Array,
+    labels: jax.Array,
+    weight: jax.Array,
+    hyper: Hyper,
+    run_depth: jax.Array,
+    keep: jax.Array,
+) -> tuple[jax.Array, jax.Array]:
+    """sum(loss * weight) over the rows and its gradient; `weight` is (n,) float32, 1/count
+    on real rows and 0 on padding.
+
+    `run_depth` picks a branch that computes exactly that many layers, so a shallow network
+    does not pay for the padded depth. Each branch differentiates itself: a switch inside
+    the differentiated function would copy every branch's residuals on every step.
+    """
+    branches = [functools.partial(_gradient_at_depth, depth) for depth in range(model.LAYERS)]
+    result: tuple[jax.Array, jax.Array] = lax.switch(
+        run_depth, branches, params, x, targets, labels, weight, hyper, keep
+    )
+    return result
+
+
+def _ceil_div(a: jax.Array, b: jax.Array | int) -> jax.Array:
+    return (a + b - 1) // b
+
+
+def _shuffled_order(key: jax.Array, n: jax.Array) -> jax.Array:
+    """A random permutation of 0..n-1 followed by padding, (MAX_POINTS + CHUNK,) int32."""
+    rows = jnp.arange(limits.MAX_POINTS)
+    ranks = jnp.where(rows < n, jax.random.uniform(key, (limits.MAX_POINTS,)), 2.0)
+    return jnp.concatenate([jnp.argsort(ranks).astype(jnp.int32), jnp.zeros(CHUNK, jnp.int32)])
+
+
+class _Chunk(NamedTuple):
+    state: TrainState
+    number: jax.Array  # () int32 chunk number in this epoch
+    grad_sum: jax.Array  # gradient of the current minibatch so far
+    loss_sum: jax.Array  # () float32
+
+
+def run_epoch(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared) -> TrainState:
+    """One pass over the training points in shuffled minibatches.
+
+    A compiled step handles CHUNK rows; a minibatch larger than that takes several chunks
+    whose gradients add up before one update, so any batch size runs in the same code.
+    """
+    shuffle_key, dropout_key = jax.random.split(jax.random.fold_in(state.key, state.epoch))
+    n = data.n_train
+    order = _shuffled_order(shuffle_key, n)
+    batch = jnp.clip(hyper.batch_size, 1, n)
+    chunks_per_batch = _ceil_div(batch, CHUNK)
+    total_chunks = _ceil_div(n, batch) * chunks_per_batch
+    learning_rate = scheduled_learning_rate(hyper, state.epoch)
+    trainable = model.param_mask(hyper)
+    weight_rows = model.weight_rows()
+
+    def step(carry: _Chunk) -> _Chunk:
+        s = carry.state
+        batch_index, chunk_in_batch = (
+            carry.number // chunks_per_batch,
+            carry.number % chunks_per_batch,
+        )
+        batch_start = batch_index * batch
+        batch_len = jnp.minimum(batch, n - batch_start)
+        offsets = chunk_in_batch * CHUNK + jnp.arange(CHUNK)
+        rows = lax.dynamic_slice(order, (batch_start + chunk_in_batch * CHUNK,), (CHUNK,))
+        weight = jnp.where(offsets < batch_len, 1.0 / batch_len, 0.0)
+        keep = lax.cond(
+            shared.dropout,
+            lambda: model.dropout_keep(
+                jax.random.fold_in(dropout_key, carry.number), hyper.dropout, CHUNK
+            ),
+            lambda: jnp.ones((model.HIDDEN, CHUNK, model.WIDTH), jnp.float32),
+        )
+        loss, grad = minibatch_gradient(
+            s.params,
+            data.x_train[rows],
+            data.targets_train[rows],
+            data.labels_train[rows],
+            weight,
+            hyper,
+            shared.run_depth,
+            keep,
+        )
+        grad_sum = carry.grad_sum + grad
+        loss_sum = carry.loss_sum + loss
+        closes = chunk_in_batch == chunks_per_batch - 1
+
+        penalty = (hyper.l1 * jnp.sign(s.params) + 2.0 * hyper.l2 * s.params) * weight_rows
+        direction, optimizer = descent_direction(grad_sum + penalty, s.optimizer, hyper)
+        params = s.params - learning_rate * direction * trainable
+        # Divergence: a non-finite loss or weights. The update is then refused and the
+        # weights go back to the last ones whose loss was finite. (A sum overflowing to
+        # inf also counts: weights near 1e38 have diverged in any sense that matters.)
+        loss_finite = jnp.isfinite(loss_sum)
+        healthy = loss_finite & jnp.isfinite(jnp.sum(params))
+        apply = closes & healthy
+        diverges = closes & ~healthy
+
+        def pick(new: jax.Array, old: jax.Array) -> jax.Array:
+            return jnp.where(apply, new, old)
+
+        fallback = jnp.where(loss_finite, s.params, s.previous_params)
+        state = s._replace(
+            params=jnp.where(apply, params, jnp.where(diverges, fallback, s.params)),
+            previous_params=pick(s.params, s.previous_params),
+            optimizer=jax.tree.map(pick, optimizer, s.optimizer),
+            step=s.step + apply.astype(jnp.int32),
+            diverged=diverges,
+            diverged_epoch=jnp.where(diverges, s.epoch, s.diverged_epoch),
+            diverged_step=jnp.where(diverges, s.step, s.diverged_step),
+        )
+        return _Chunk(
+            state=state,
+            number=carry.number + 1,
+            grad_sum=jnp.where(closes, 0.0, grad_sum),
+            loss_sum=jnp.where(closes, 0.0, loss_sum),
+        )
+
+    def more(carry: _Chunk) -> jax.Array:
+        return (carry.number < total_chunks) & ~carry.state.diverged
+
+    start = _Chunk(state, jnp.int32(0), jnp.zeros_like(state.params), jnp.float32(0.0))
+    finished = lax.while_loop(more, step, start).state
+    epochs_done = finished.epoch + (~finished.diverged).astype(jnp.int32)
+    return finished._replace(epoch=epochs_done)
+
+
+def dataset_loss(
+    params: jax.Array,
+    x: jax.Array,
+    targets: jax.Array,
+    labels: jax.Array,
+    n: jax.Array,
+    hyper: Hyper,
+) -> tuple[jax.Array, jax.Array]:
+    """Mean loss over the first n of MAX_POINTS padded rows (no dropout), and the logits."""
+    weight = jnp.where(jnp.arange(limits.MAX_POINTS) < n, 1.0 / jnp.maximum(n, 1), 0.0)
+    logits, _ = model.forward_skipping(params, model.input_features(x, hyper), hyper)
+    return jnp.sum(point_losses(logits, targets, labels, hyper) * weight), logits
+
+
+def _watch_test_loss(state: TrainState, data: DeviceData, hyper: Hyper) -> TrainState:
+    """Early stopping: remember the best weights; restore them when patience runs out."""
+    test_loss, _ = dataset_loss(
+        state.params, data.x_test, data.targets_test, data.labels_test, data.n_test, hyper
+    )
+    improved = test_loss < state.best_test_loss
+    best_params = jnp.where(improved, state.params, state.best_params)
+    best_epoch = jnp.where(improved, state.epoch, state.best_epoch)
+    out_of_patience = hyper.early_stopping & (state.epoch - best_epoch >= hyper.patience)
+    return state._replace(
+        params=jnp.where(out_of_patience, best_params, state.params),
+        best_params=best_params,
+        best_test_loss=jnp.where(improved, test_loss, state.best_test_loss),
+        best_epoch=best_epoch,
+        stopped_early=out_of_patience,
+    )
+
+
+def train_epochs(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared) -> TrainState:
+    """Up to `shared.epochs` more epochs; fewer if training diverges or stops early."""
+    target = state.epoch + shared.epochs
+
+    def more(s: TrainState) -> jax.Array:
+        halted = s.diverged | (s.stopped_early & hyper.early_stopping)
+        return (s.epoch < target) & ~halted
+
+    def one_epoch(s: TrainState) -> TrainState:
+        s = run_epoch(s, data, hyper, shared)
+        watched = lax.cond(shared.early_stopping, _watch_test_loss, lambda s, *_: s, s, data, hyper)
+        # Only this model's own setting decides; a diverged model keeps its state.
+        kept: TrainState = jax.tree.map(
+            lambda new, old: jnp.where(hyper.early_stopping & ~s.diverged, new, old), watched, s
+        )
+        return kept
+
+    trained: TrainState = lax.while_loop(more, one_epoch, state)
+    return trained
