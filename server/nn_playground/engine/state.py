@@ -17,7 +17,6 @@ from nn_playground.engine.optim import OptimizerState, init_optimizer
 
 class TrainState(NamedTuple):
     params: jax.Array  # model.PARAM_SHAPE float32
-    previous_params: jax.Array  # before the last update: kept if the current loss is not finite
     optimizer: OptimizerState
     key: jax.Array  # (2,) uint32 PRNG key: shuffling and dropout
     epoch: jax.Array  # () int32 epochs completed
@@ -25,7 +24,7 @@ class TrainState(NamedTuple):
     best_params: jax.Array  # weights at the lowest test loss (early stopping)
     best_test_loss: jax.Array  # () float32
     best_epoch: jax.Array  # () int32
-    diverged: jax.Array  # () bool: loss or weights went non-finite; the update was refused
+    diverged: jax.Array  # () bool: loss or weights went non-finite; training halted
     diverged_epoch: jax.Array  # () int32
     diverged_step: jax.Array  # () int32
     stopped_early: jax.Array  # () bool: early stopping ran out of patience
@@ -94,7 +93,6 @@ def init_state(hyper: Hyper, seed: jax.Array) -> TrainState:
     zero = jnp.int32(0)
     return TrainState(
         params=params,
-        previous_params=params,
         optimizer=init_optimizer(params, hyper),
         key=train_key,
         epoch=zero,

@@ -131,21 +131,18 @@ def run_epoch(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared)
         penalty = (hyper.l1 * jnp.sign(s.params) + 2.0 * hyper.l2 * s.params) * weight_rows
         direction, optimizer = descent_direction(grad_sum + penalty, s.optimizer, hyper)
         params = s.params - learning_rate * direction * trainable
-        # Divergence: a non-finite loss or weights. The update is then refused and the
-        # weights go back to the last ones whose loss was finite. (A sum overflowing to
-        # inf also counts: weights near 1e38 have diverged in any sense that matters.)
-        loss_finite = jnp.isfinite(loss_sum)
-        healthy = loss_finite & jnp.isfinite(jnp.sum(params))
+        # Divergence: a non-finite loss or weights. Training halts; train_epochs then
+        # restores the weights the frame started from. (A sum overflowing to inf also
+        # counts: weights near 1e38 have diverged in any sense that matters.)
+        healthy = jnp.isfinite(loss_sum + jnp.sum(params))
         apply = closes & healthy
         diverges = closes & ~healthy
 
         def pick(new: jax.Array, old: jax.Array) -> jax.Array:
             return jnp.where(apply, new, old)
 
-        fallback = jnp.where(loss_finite, s.params, s.previous_params)
         state = s._replace(
-            params=jnp.where(apply, params, jnp.where(diverges, fallback, s.params)),
-            previous_params=pick(s.params, s.previous_params),
+            params=pick(params, s.params),
             optimizer=jax.tree.map(pick, optimizer, s.optimizer),
             step=s.step + apply.astype(jnp.int32),
             diverged=diverges,
@@ -218,4 +215,14 @@ def train_epochs(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shar
         return kept
 
     trained: TrainState = lax.while_loop(more, one_epoch, state)
-    return trained
+    # On divergence go back to the frame's starting point: the last weights the user saw,
+    # from which a lower learning rate can carry on (the weights just before the blow-up
+    # are finite but often already absurd).
+    newly = trained.diverged & ~state.diverged
+    restored = state._replace(
+        diverged=trained.diverged,
+        diverged_epoch=trained.diverged_epoch,
+        diverged_step=trained.diverged_step,
+    )
+    kept: TrainState = jax.tree.map(lambda old, new: jnp.where(newly, old, new), restored, trained)
+    return kept

@@ -1,0 +1,28 @@
+"""Engine tests share compiled functions through the persistent compilation cache."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nn_playground.engine.compilation import enable_persistent_cache
+from nn_playground.engine.config import DatasetName
+from nn_playground.engine.data import Dataset, make_dataset
+from nn_playground.engine.state import DeviceData, device_data
+
+enable_persistent_cache()
+
+
+@pytest.fixture(scope="session")
+def circle() -> Dataset:
+    return make_dataset(DatasetName.CIRCLE, n_points=400, noise=0.0, seed=1)
+
+
+@pytest.fixture(scope="session")
+def circle_data(circle: Dataset) -> DeviceData:
+    return device_data(circle)
+
+
+def random_points(n: int, seed: int = 0) -> np.ndarray:
+    """(n, 2) float32 points spread over the playground's domain."""
+    return np.random.default_rng(seed).uniform(-6, 6, (n, 2)).astype(np.float32)

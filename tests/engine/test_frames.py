@@ -1,0 +1,198 @@
+"""What a frame carries, several models in one call, and no compilation after warm-up."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nn_playground.engine import limits, runner
+from nn_playground.engine.compilation import count_compilations
+from nn_playground.engine.config import (
+    Activation,
+    DatasetName,
+    Decay,
+    Init,
+    Loss,
+    ModelConfig,
+    Optimizer,
+    Problem,
+    RegressionOutput,
+)
+from nn_playground.engine.data import make_dataset
+from nn_playground.engine.state import DeviceData, device_data
+
+
+def test_frame_shapes_and_codes(circle_data: DeviceData) -> None:
+    state, hyper = runner.start_model(ModelConfig(hidden=(3, 2)))
+    _, frame = runner.run_frame(state, circle_data, hyper, 2)
+    side, thumb = limits.OUTPUT_GRID, limits.NEURON_GRID
+    assert frame.outputs.shape == (limits.MAX_OUTPUTS, side, side)
+    assert frame.outputs.dtype == frame.predicted_class.dtype == np.uint8
+    assert frame.neurons.shape == (limits.MAX_HIDDEN_LAYERS, limits.MAX_NEURONS, thumb, thumb)
+    assert frame.features.shape == (limits.MAX_NEURONS, thumb, thumb)
+    # Binary: class is 1 exactly where the probability is at least one half.
+    assert np.array_equal(frame.predicted_class == 1, frame.outputs[0] >= 128)
+    # Absent neurons and layers are flat zero (128); present ones vary.
+    assert np.all(frame.neurons[0, 3:] == 128)
+    assert np.all(frame.neurons[2:] == 128)
+    assert all(np.ptp(frame.neurons[0, i]) > 50 for i in range(3))
+    # The x1 feature map runs from -1 (left) to +1 (right) in every row.
+    assert frame.features[0, 5, 0] < 5
+    assert frame.features[0, 5, -1] > 250
+    assert frame.grad_norms.shape == (limits.MAX_HIDDEN_LAYERS + 1,)
+    assert frame.grad_norms[0] > 0
+    assert frame.grad_norms[2] == 0
+    assert frame.grad_norms[-1] > 0
+
+
+def test_multiclass_frame_shows_the_winning_class() -> None:
+    data = device_data(make_dataset(DatasetName.BLOBS, n_points=300, noise=0.1, n_classes=4))
+    config = ModelConfig(
+        problem=Problem.MULTICLASS, n_outputs=4, optimizer=Optimizer.ADAM, learning_rate=0.03
+    )
+    state, hyper = runner.start_model(config)
+    _, frame = runner.run_frame(state, data, hyper, 30)
+    assert frame.test_accuracy > 0.9
+    assert set(np.unique(frame.predicted_class)) == {0, 1, 2, 3}
+    # Probabilities over the four classes sum to one (within rounding to 1/255).
+    total = frame.outputs[:4].astype(int).sum(axis=0)
+    assert np.all(np.abs(total - 255) <= 3)
+    assert np.all(frame.outputs[4] == 0)
+
+
+def test_regression_frame_maps_the_target_range() -> None:
+    dataset = make_dataset(DatasetName.PLANE, n_points=300, noise=0.0)
+    config = ModelConfig(
+        problem=Problem.REGRESSION,
+        loss=Loss.MSE,
+        hidden=(),
+        activations=(),
+        dropout=(),
+        optimizer=Optimizer.ADAM,
+        learning_rate=0.05,
+    )
+    state, hyper = runner.start_model(config)
+    _, frame = runner.run_frame(state, device_data(dataset), hyper, 100)
+    assert frame.train_loss < 1e-3
+    # value = (x1 + x2) / 12: lowest bottom-left, highest top-right of the image.
+    grid = frame.outputs[0].astype(int)
+    assert grid[-1, 0] < 10
+    assert grid[0, -1] > 245
+
+
+CONFIGS = [
+    ModelConfig(),
+    ModelConfig(hidden=(), activations=(), dropout=(), features=("x1^2", "x2^2")),
+    ModelConfig(
+        hidden=(8, 8, 8, 8, 8, 8),
+        activations=(Activation.RELU,) * 6,
+        dropout=(0.1,) * 6,
+        optimizer=Optimizer.ADAM,
+        learning_rate=0.01,
+        seed=3,
+    ),
+    ModelConfig(hidden=(5,), activations=(Activation.SIGMOID,), dropout=(0.0,), batch_size=40),
+    ModelConfig(
+        hidden=(6, 3),
+        activations=(Activation.ELU, Activation.SWISH),
+        loss=Loss.MSE,
+        optimizer=Optimizer.MOMENTUM,
+        early_stopping=True,
+        patience=2,
+    ),
+]
+
+
+def test_models_trained_together_match_models_trained_alone(circle_data: DeviceData) -> None:
+    started = [runner.start_model(config) for config in CONFIGS]
+    alone = [runner.run_frame(state, circle_data, hyper, 3)[1] for state, hyper in started]
+    _, together = runner.run_frames(
+        [s for s, _ in started], [circle_data] * len(CONFIGS), [h for _, h in started], 3
+    )
+    assert len(together) == len(CONFIGS)
+    for one, grouped in zip(alone, together, strict=True):
+        assert grouped.epoch == one.epoch
+        assert grouped.step == one.step
+        np.testing.assert_allclose(grouped.params, one.params, rtol=1e-4, atol=1e-5)
+        assert grouped.train_loss == pytest.approx(float(one.train_loss), rel=1e-4, abs=1e-6)
+        assert np.mean(grouped.outputs != one.outputs) < 0.01
+
+
+def test_no_setting_compiles_again_after_warm_up() -> None:
+    runner.warm_up()
+    datasets = {
+        name: device_data(make_dataset(name, n_points=120, noise=0.1, n_classes=classes))
+        for name, classes in [
+            (DatasetName.SPIRAL, 3),
+            (DatasetName.BLOBS, 5),
+            (DatasetName.OVERLAP, 3),
+            (DatasetName.BUMPS, 3),
+        ]
+    }
+    variations = [
+        {},
+        {"hidden": (), "activations": (), "dropout": ()},
+        {"hidden": (16,) * 6, "activations": tuple(Activation)[:6], "dropout": (0.5,) * 6},
+        {
+            "hidden": (1, 16, 3),
+            "activations": (Activation.SELU, Activation.LINEAR, Activation.RELU),
+            "dropout": (0.0, 0.2, 0.0),
+        },
+        {"optimizer": Optimizer.ADAM, "learning_rate": 1e-5, "beta1": 0.5, "beta2": 0.9},
+        {"optimizer": Optimizer.RMSPROP, "learning_rate": 10.0, "rho": 0.5, "epsilon": 1e-3},
+        {"optimizer": Optimizer.NESTEROV, "momentum": 0.5},
+        {"decay": Decay.COSINE, "decay_epochs": 3, "decay_rate": 0.1},
+        {"decay": Decay.STEP},
+        {"decay": Decay.EXPONENTIAL},
+        {"batch_size": 1},
+        {"batch_size": 500},
+        {"l1": 0.01, "l2": 0.1},
+        {"early_stopping": True, "patience": 1},
+        {"init": Init.ZEROS},
+        {"init": Init.HE_NORMAL},
+        {"features": ("x1*x2", "sin_x1", "sin_x2")},
+        {"seed": 12345},
+        {"loss": Loss.MSE},
+        {"loss": Loss.CROSS_ENTROPY_NAIVE},
+        {"loss": Loss.PERCEPTRON, "hidden": (), "activations": (), "dropout": ()},
+    ]
+    problems = [
+        (DatasetName.SPIRAL, {}),
+        (DatasetName.BLOBS, {"problem": Problem.MULTICLASS, "n_outputs": 5}),
+        (DatasetName.OVERLAP, {"problem": Problem.MULTILABEL, "n_outputs": 3, "loss": Loss.MSE}),
+        (DatasetName.BUMPS, {"problem": Problem.REGRESSION, "loss": Loss.MSE}),
+        (
+            DatasetName.BUMPS,
+            {
+                "problem": Problem.REGRESSION,
+                "loss": Loss.MSE,
+                "regression_output": RegressionOutput.RELU,
+            },
+        ),
+    ]
+    with count_compilations() as counted:
+        for variation in variations:
+            state, hyper = runner.start_model(ModelConfig(**variation))
+            runner.run_frame(state, datasets[DatasetName.SPIRAL], hyper, 1)
+        for name, problem in problems:
+            state, hyper = runner.start_model(ModelConfig(**problem))
+            runner.run_frame(state, datasets[name], hyper, 2)
+        for count in range(2, runner.MAX_MODELS + 1):
+            models = [runner.start_model(ModelConfig(**v)) for v in variations[:count]]
+            runner.run_frames(
+                [s for s, _ in models],
+                [datasets[DatasetName.SPIRAL]] * count,
+                [h for _, h in models],
+                1,
+            )
+    assert counted[0] == 0
+
+
+def test_the_compilation_counter_sees_a_compilation(circle_data: DeviceData) -> None:
+    state, hyper = runner.start_model(ModelConfig())
+    runner.run_frame(state, circle_data, hyper, 1)
+    # A float16 learning rate is a new argument type: the frame function must retrace.
+    retyped = hyper._replace(learning_rate=np.asarray(0.03, np.float16))
+    with count_compilations() as counted:
+        runner.run_frame(state, circle_data, retyped, 1)
+    assert counted[0] >= 1
