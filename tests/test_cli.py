@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx2 as httpx
 import pytest
 
 from nn_playground import __version__
 from nn_playground.cli import browser_url, parse_settings
+from nn_playground.engine.compilation import default_cache_dir
 from nn_playground.settings import Settings, settings_from_env
 from nn_playground.web_assets import find_web_dir
-from tests.live_server import LiveServer, free_port, run_server
+from tests.live_server import LiveServer, console_script, free_port, run_server
 
 
 def test_printed_url_serves_page_and_health(live_server: LiveServer) -> None:
@@ -55,3 +58,17 @@ def test_python_dash_m_reports_version() -> None:
 
 def test_static_page_is_found() -> None:
     assert (find_web_dir() / "index.html").is_file()
+
+
+def test_warm_up_fills_the_cache_and_exits() -> None:
+    """The entry point a server (or an image build) runs before accepting connections."""
+    result = subprocess.run(
+        [console_script(), "--warm-up"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    assert "warm: every training function is compiled" in result.stderr
+    cache = Path(os.environ.get("NN_PLAYGROUND_CACHE_DIR") or default_cache_dir())
+    assert any(cache.iterdir())  # compiled programs are kept for the next start

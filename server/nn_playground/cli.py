@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
 
 import uvicorn
@@ -34,9 +35,14 @@ def parse_settings(argv: Sequence[str] | None) -> Settings:
         default=defaults.port,
         help="TCP port (env NN_PLAYGROUND_PORT, default %(default)s)",
     )
+    parser.add_argument(
+        "--warm-up",
+        action="store_true",
+        help="compile (or load from the persistent cache) every training function, then exit",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     args = parser.parse_args(argv)
-    return Settings(host=args.host, port=args.port)
+    return Settings(host=args.host, port=args.port, warm_up_only=args.warm_up)
 
 
 def browser_url(settings: Settings) -> str:
@@ -65,8 +71,25 @@ async def serve(settings: Settings) -> None:
     await task
 
 
+def warm_up() -> None:
+    """Fill the persistent compilation cache, so that later starts skip the compiler."""
+    from nn_playground.engine import compilation, runner  # JAX loads only when needed
+
+    started = time.perf_counter()
+    cache = compilation.enable_persistent_cache()
+    runner.warm_up()
+    log.info(
+        "warm: every training function is compiled (%.1f s, cache %s)",
+        time.perf_counter() - started,
+        cache,
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     settings = parse_settings(argv)
+    if settings.warm_up_only:
+        warm_up()
+        return 0
     asyncio.run(serve(settings))
     return 0

@@ -14,6 +14,7 @@ ENV_PREFIX = "NN_PLAYGROUND_"
 class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
+    warm_up_only: bool = False  # compile every training function, then exit
 
 
 def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:

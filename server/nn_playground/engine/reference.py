@@ -1,22 +1,25 @@
 """Hand-written NumPy forward and back-propagation (the delta rule) for dense networks: the
 independent reference the JAX engine is checked against and the speed benchmark's baseline.
-Imports only numpy, the engine config and the standard library (no jax)."""
+Imports only numpy, the engine config, engine.reference_losses and the standard library (no jax)."""
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from nn_playground.engine.config import Activation, Loss, Problem, RegressionOutput
-
-FloatArray = npt.NDArray[np.floating[Any]]
-IntArray = npt.NDArray[np.integer[Any]]
-LossResult = tuple[float, FloatArray]
+from nn_playground.engine.reference_losses import (
+    FloatArray,
+    IntArray,
+    loss_and_logit_delta,
+    ones,
+    relu,
+    sigmoid,
+    step,
+)
 
 LEAKY_SLOPE = 0.01
 SELU_ALPHA = 1.6732632423543772
@@ -50,25 +53,14 @@ class DenseNetwork:
 # --- activations -----------------------------------------------------------------------------
 
 
-def _sigmoid(z: FloatArray) -> FloatArray:
-    # exp(-|z|) never overflows: z >= 0 uses 1 / (1 + e^-z), z < 0 uses e^z / (1 + e^z).
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0, e) / (1.0 + e)
-
-
 def _sigmoid_prime(z: FloatArray) -> FloatArray:
-    s = _sigmoid(z)
+    s = sigmoid(z)
     return s * (1.0 - s)
 
 
 def _tanh_prime(z: FloatArray) -> FloatArray:
     t = np.tanh(z)
     return 1.0 - t * t
-
-
-def _step(z: FloatArray) -> FloatArray:
-    """1 where z > 0, else 0, in z's dtype (the ReLU derivative; 0 at the kink)."""
-    return (z > 0).astype(z.dtype)
 
 
 def _leaky_relu(z: FloatArray) -> FloatArray:
@@ -101,11 +93,11 @@ def _selu_prime(z: FloatArray) -> FloatArray:
 
 
 def _swish(z: FloatArray) -> FloatArray:
-    return z * _sigmoid(z)
+    return z * sigmoid(z)
 
 
 def _swish_prime(z: FloatArray) -> FloatArray:
-    s = _sigmoid(z)
+    s = sigmoid(z)
     return s + z * s * (1.0 - s)
 
 
@@ -113,23 +105,15 @@ def _identity(z: FloatArray) -> FloatArray:
     return z
 
 
-def _ones(z: FloatArray) -> FloatArray:
-    return np.ones_like(z)
-
-
-def _relu(z: FloatArray) -> FloatArray:
-    return np.maximum(z, 0.0)
-
-
 _ACTIVATIONS: dict[Activation, tuple[Callable[[FloatArray], FloatArray], ...]] = {
-    Activation.SIGMOID: (_sigmoid, _sigmoid_prime),
+    Activation.SIGMOID: (sigmoid, _sigmoid_prime),
     Activation.TANH: (np.tanh, _tanh_prime),
-    Activation.RELU: (_relu, _step),
+    Activation.RELU: (relu, step),
     Activation.LEAKY_RELU: (_leaky_relu, _leaky_relu_prime),
     Activation.ELU: (_elu, _elu_prime),
     Activation.SELU: (_selu, _selu_prime),
     Activation.SWISH: (_swish, _swish_prime),
-    Activation.LINEAR: (_identity, _ones),
+    Activation.LINEAR: (_identity, ones),
 }
 
 
@@ -160,137 +144,6 @@ def forward(net: DenseNetwork, x: FloatArray) -> tuple[list[FloatArray], list[Fl
         if layer < len(net.activations):
             acts.append(activate(z, net.activations[layer]))
     return zs, acts
-
-
-# --- losses ----------------------------------------------------------------------------------
-# Each returns the mean loss and dLoss/dlogits, both already divided by the batch size (and by
-# the number of outputs for per-output losses, the Keras convention).
-
-
-def _softplus(z: FloatArray) -> FloatArray:
-    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
-
-
-def _sigmoid_cross_entropy(z: FloatArray, y: FloatArray) -> LossResult:
-    # softplus(z) - y z equals -(y log p + (1 - y) log(1 - p)) without ever forming log(0).
-    loss = float(np.mean(_softplus(z) - y * z))
-    return loss, (_sigmoid(z) - y) / z.size
-
-
-def _sigmoid_cross_entropy_naive(z: FloatArray, y: FloatArray) -> LossResult:
-    # Deliberately the textbook formula: at large |z| p rounds to exactly 0 or 1 and the loss
-    # becomes inf or nan, which is what the playground wants to show.
-    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        p = 1.0 / (1.0 + np.exp(-z))
-        loss = float(np.mean(-(y * np.log(p) + (1.0 - y) * np.log(1.0 - p))))
-        return loss, (p - y) / z.size
-
-
-def _sigmoid_mse(z: FloatArray, y: FloatArray) -> LossResult:
-    p = _sigmoid(z)
-    error = p - y
-    return float(np.mean(error * error)), 2.0 * error * p * (1.0 - p) / z.size
-
-
-def _perceptron(z: FloatArray, y: FloatArray) -> LossResult:
-    # The prediction step(z) is locally constant, so its gradient is (yhat - y) and a descent
-    # step is exactly the perceptron rule w += lr * mean((y - yhat) x).
-    error = (z >= 0).astype(z.dtype) - y
-    return float(np.mean(error * z)), error / z.size
-
-
-_SIGMOID_LOSSES: dict[Loss, Callable[[FloatArray, FloatArray], LossResult]] = {
-    Loss.CROSS_ENTROPY: _sigmoid_cross_entropy,
-    Loss.CROSS_ENTROPY_NAIVE: _sigmoid_cross_entropy_naive,
-    Loss.MSE: _sigmoid_mse,
-    Loss.PERCEPTRON: _perceptron,
-}
-
-
-def _softmax(z: FloatArray) -> FloatArray:
-    e: FloatArray = np.exp(z - z.max(axis=1, keepdims=True))
-    total: FloatArray = e.sum(axis=1, keepdims=True)
-    return e / total
-
-
-def _minus_one_at_labels(p: FloatArray, labels: IntArray) -> FloatArray:
-    """p - onehot(labels) without building the one-hot matrix."""
-    delta = p.copy()
-    delta[np.arange(len(labels)), labels] -= 1.0
-    return delta
-
-
-def _softmax_cross_entropy(z: FloatArray, y: FloatArray, labels: IntArray) -> LossResult:
-    # Shifting by the row maximum keeps exp() <= 1, so log-sum-exp never overflows.
-    shifted = z - z.max(axis=1, keepdims=True)
-    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    loss = float(-np.mean(log_p[np.arange(len(labels)), labels]))
-    return loss, _minus_one_at_labels(np.exp(log_p), labels) / len(labels)
-
-
-def _softmax_cross_entropy_naive(z: FloatArray, y: FloatArray, labels: IntArray) -> LossResult:
-    # No max-shift on purpose: exp overflows (inf / inf) or underflows (0 / 0) at large logits.
-    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        e = np.exp(z)
-        p = e / e.sum(axis=1, keepdims=True)
-        loss = float(-np.mean(np.log(p[np.arange(len(labels)), labels])))
-        return loss, _minus_one_at_labels(p, labels) / len(labels)
-
-
-def _softmax_mse(z: FloatArray, y: FloatArray, labels: IntArray) -> LossResult:
-    p = _softmax(z)
-    error = p - y
-    grad_p = 2.0 * error / z.size
-    # Softmax Jacobian-vector product: dL/dz_j = p_j (dL/dp_j - sum_i p_i dL/dp_i).
-    delta = p * (grad_p - (grad_p * p).sum(axis=1, keepdims=True))
-    return float(np.mean(error * error)), delta
-
-
-_SOFTMAX_LOSSES: dict[Loss, Callable[[FloatArray, FloatArray, IntArray], LossResult]] = {
-    Loss.CROSS_ENTROPY: _softmax_cross_entropy,
-    Loss.CROSS_ENTROPY_NAIVE: _softmax_cross_entropy_naive,
-    Loss.MSE: _softmax_mse,
-}
-
-
-def _regression_mse(z: FloatArray, y: FloatArray, output: RegressionOutput) -> LossResult:
-    if output is RegressionOutput.RELU:
-        prediction, slope = _relu(z), _step(z)
-    else:
-        prediction, slope = z, _ones(z)
-    error = prediction - y
-    return float(np.mean(error * error)), 2.0 * error * slope / z.size
-
-
-def loss_and_logit_delta(
-    logits: FloatArray,
-    targets: FloatArray,
-    labels: IntArray,
-    loss: Loss,
-    problem: Problem,
-    regression_output: RegressionOutput,
-) -> LossResult:
-    """Mean loss over the batch and dLoss/dlogits, shape (n, n_outputs).
-
-    Softmax cross-entropies read the class from `labels`; every other loss reads `targets`.
-    """
-    if targets.shape != logits.shape:
-        raise ValueError(f"targets {targets.shape} do not match logits {logits.shape}")
-    # Targets may arrive as float64; keep the computation in the logits' dtype.
-    y = targets.astype(logits.dtype, copy=False)
-    if problem is Problem.REGRESSION:
-        if loss is not Loss.MSE:
-            raise ValueError(f"regression supports only the mse loss, not {loss}")
-        return _regression_mse(logits, y, regression_output)
-    if problem is Problem.MULTICLASS:
-        if loss not in _SOFTMAX_LOSSES:
-            raise ValueError(f"{loss} is not available for multiclass problems")
-        return _SOFTMAX_LOSSES[loss](logits, y, labels)
-    if problem is Problem.MULTILABEL and loss is Loss.PERCEPTRON:
-        raise ValueError("the perceptron rule exists only for binary problems")
-    if problem in (Problem.BINARY, Problem.MULTILABEL):
-        return _SIGMOID_LOSSES[loss](logits, y)
-    raise ValueError(f"unknown problem {problem!r}")
 
 
 # --- back-propagation ------------------------------------------------------------------------

@@ -1,0 +1,139 @@
+"""Run the benchmark: `python bench/run.py` (or `python -m bench.run`) from the repository
+root. Prints progress, a table of figures with their targets, and as the very last line of
+stdout one JSON object of every figure (for scripts and CI).
+
+Each group of figures (today: the engine) is a `Group` in GROUPS: a measuring function that
+returns a dict of numbers, and the specs that name, round and judge them. A new group needs
+a module under bench/ with a `measure(quick, log)` function and one more entry there.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Benchmark the engine in this checkout (server/) even where an older copy is installed, and
+# let `python bench/run.py` import the `bench` package like `python -m bench.run` does.
+ROOT = Path(__file__).resolve().parent.parent
+for _path in (ROOT / "server", ROOT):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable, Mapping, Sequence  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from typing import NamedTuple  # noqa: E402
+
+from bench import engine  # noqa: E402
+from nn_playground.engine.compilation import enable_persistent_cache  # noqa: E402
+
+Figures = Mapping[str, float]
+Log = Callable[[str], None]
+
+
+class Spec(NamedTuple):
+    """How one figure is shown: label, decimals kept (0: an integer) and its target."""
+
+    label: str
+    digits: int
+    at_least: float | None = None
+    at_most: float | None = None
+
+    def target(self) -> str:
+        if self.at_least is not None:
+            return f">= {self.at_least:g}"
+        if self.at_most is not None:
+            return f"<= {self.at_most:g}"
+        return ""
+
+    def verdict(self, value: float) -> str:
+        if self.at_least is None and self.at_most is None:
+            return ""
+        low_ok = self.at_least is None or value >= self.at_least
+        high_ok = self.at_most is None or value <= self.at_most
+        return "PASS" if low_ok and high_ok else "MISS"
+
+    def rounded(self, value: float) -> float | int:
+        return round(value) if self.digits == 0 else round(value, self.digits)
+
+
+@dataclass(frozen=True)
+class Group:
+    title: str
+    measure: Callable[[bool, Log], Figures]
+    specs: Mapping[str, Spec]  # exactly the keys `measure` returns, in display order
+
+
+ENGINE_SPECS: dict[str, Spec] = {
+    "epochs_per_s_default": Spec("epochs/s, default (2-4-2-1, circle)", 1),
+    "numpy_epochs_per_s_default": Spec("numpy epochs/s, default", 1),
+    "speedup_default": Spec("speedup over numpy, default", 2, at_least=3),
+    "epochs_per_s_large": Spec("epochs/s, large (6 features, 6x8, spiral)", 1),
+    "numpy_epochs_per_s_large": Spec("numpy epochs/s, large", 1),
+    "speedup_large": Spec("speedup over numpy, large", 2, at_least=3),
+    "frames_per_s_large": Spec("frames/s, large (1 epoch + grids)", 1, at_least=100),
+    "vmap_8_speedup": Spec("8 models vmapped over 1 model", 2, at_least=2),
+    "recompiles_after_warmup": Spec("compilations after warm-up", 0, at_most=0),
+}
+
+GROUPS: tuple[Group, ...] = (
+    Group("Engine", lambda quick, log: engine.measure(quick=quick, log=log), ENGINE_SPECS),
+)
+
+
+def _log(message: str) -> None:
+    print(f"# {message}", flush=True)
+
+
+def _table(group: Group, figures: Figures) -> list[str]:
+    rows = [(spec.label, spec.rounded(figures[key]), spec) for key, spec in group.specs.items()]
+    width = max(len(label) for label, _, _ in rows)
+    lines = [
+        group.title,
+        f"  {'figure':<{width}}  {'value':>10}  {'target':>8}  result",
+    ]
+    for label, value, spec in rows:
+        lines.append(
+            f"  {label:<{width}}  {value:>10}  {spec.target():>8}  {spec.verdict(value)}".rstrip()
+        )
+    return lines
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="tiny repetition counts: proves the benchmark runs; the timings mean nothing",
+    )
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    cache = enable_persistent_cache()
+    _log(f"persistent compilation cache: {cache}")
+    _log("a first run with an empty cache compiles every function (~20 s each): minutes")
+    if args.quick:
+        _log("quick mode: tiny repetition counts, the timings are not meaningful")
+    results: list[tuple[Group, Figures]] = []
+    for group in GROUPS:
+        figures = group.measure(args.quick, _log)
+        if set(figures) != set(group.specs):
+            raise RuntimeError(f"{group.title}: figures {sorted(figures)} do not match the specs")
+        results.append((group, figures))
+    print()
+    for group, figures in results:
+        print("\n".join(_table(group, figures)))
+        print()
+    print(f"total time: {time.perf_counter() - started:.1f} s (medians of repeated measurements)")
+    line = {
+        key: spec.rounded(figures[key])
+        for group, figures in results
+        for key, spec in group.specs.items()
+    }
+    print(json.dumps(line), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+"""The benchmark runs end to end and reports every figure; no timing is asserted here (run
+`python bench/run.py` for real figures), only that the JSON line is complete and that no
+setting compiles after warm-up."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ENGINE_KEYS = {
+    "epochs_per_s_default",
+    "epochs_per_s_large",
+    "numpy_epochs_per_s_default",
+    "numpy_epochs_per_s_large",
+    "speedup_default",
+    "speedup_large",
+    "frames_per_s_large",
+    "vmap_8_speedup",
+    "recompiles_after_warmup",
+}
+# A cold compilation cache compiles every function once (~20 s each on a small machine).
+TIMEOUT_S = 900
+
+
+def _run(*args: str, pythonpath: bool = True) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    if pythonpath:  # the source tree, not an installed copy
+        env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "server"), str(ROOT)])
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+        check=False,
+    )
+
+
+@pytest.mark.timeout(TIMEOUT_S + 60)
+def test_quick_run_prints_every_figure_and_no_compilation_after_warm_up() -> None:
+    result = _run("bench/run.py", "--quick")
+    assert result.returncode == 0, result.stderr[-4000:]
+    last_line = result.stdout.strip().splitlines()[-1]
+    figures = json.loads(last_line)
+    assert set(figures) == ENGINE_KEYS
+    assert all(isinstance(value, int | float) for value in figures.values())
+    assert all(value > 0 for key, value in figures.items() if key != "recompiles_after_warmup")
+    assert figures["recompiles_after_warmup"] == 0
+    assert "PASS" in result.stdout  # the table came before the JSON line
+
+
+@pytest.mark.parametrize("command", [["bench/run.py"], ["-m", "bench.run"]])
+def test_both_ways_of_starting_it_work(command: list[str]) -> None:
+    # Without PYTHONPATH: run.py finds the bench package and the engine next to it itself.
+    result = _run(*command, "--help", pythonpath=False)
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert "--quick" in result.stdout
