@@ -106,19 +106,21 @@ def loss_and_logit_grad(
 ) -> tuple[jax.Array, jax.Array]:
     """sum(point loss * weight) and its gradient with respect to the logits (n, WIDTH).
 
-    Every kind is differentiated on its own and the chosen one selected: differentiating
-    through a switch would make each branch carry every other branch's residuals, and a
-    select of finished results cannot leak a naive loss's NaN into the chosen gradient.
-    Only the first MAX_OUTPUTS columns can be outputs, so the work is done on those.
+    Each branch differentiates its own loss: differentiating through the switch instead
+    would make every branch carry every other branch's residuals. Only the first
+    MAX_OUTPUTS columns can be outputs, so the work is done on those.
     """
     outputs = limits.MAX_OUTPUTS
-    args = (targets[:, :outputs], labels, hyper.output_mask[:outputs], weight)
-    results = [
-        jax.value_and_grad(functools.partial(_weighted_total, loss))(logits[:, :outputs], *args)
-        for loss in LOSSES
-    ]
-    total = lax.select_n(hyper.loss, *(value for value, _ in results))
-    grad = lax.select_n(hyper.loss, *(g for _, g in results))
+    branches = [jax.value_and_grad(functools.partial(_weighted_total, loss)) for loss in LOSSES]
+    total, grad = lax.switch(
+        hyper.loss,
+        branches,
+        logits[:, :outputs],
+        targets[:, :outputs],
+        labels,
+        hyper.output_mask[:outputs],
+        weight,
+    )
     return total, jnp.pad(grad, ((0, 0), (0, logits.shape[1] - outputs)))
 
 

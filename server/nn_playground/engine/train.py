@@ -127,33 +127,30 @@ def run_epoch(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared)
         grad_sum = carry.grad_sum + grad
         loss_sum = carry.loss_sum + loss
         closes = chunk_in_batch == chunks_per_batch - 1
-
-        penalty = (hyper.l1 * jnp.sign(s.params) + 2.0 * hyper.l2 * s.params) * weight_rows
-        direction, optimizer = descent_direction(grad_sum + penalty, s.optimizer, hyper)
-        params = s.params - learning_rate * direction * trainable
-        # Divergence: a non-finite loss or weights. Training halts; train_epochs then
-        # restores the weights the frame started from. (A sum overflowing to inf also
-        # counts: weights near 1e38 have diverged in any sense that matters.)
-        healthy = jnp.isfinite(loss_sum + jnp.sum(params))
-        apply = closes & healthy
-        diverges = closes & ~healthy
-
-        def pick(new: jax.Array, old: jax.Array) -> jax.Array:
-            return jnp.where(apply, new, old)
-
-        state = s._replace(
-            params=pick(params, s.params),
-            optimizer=jax.tree.map(pick, optimizer, s.optimizer),
-            step=s.step + apply.astype(jnp.int32),
-            diverged=diverges,
-            diverged_epoch=jnp.where(diverges, s.epoch, s.diverged_epoch),
-            diverged_step=jnp.where(diverges, s.step, s.diverged_step),
-        )
+        state = lax.cond(closes, update, lambda s, *_: s, s, grad_sum, loss_sum)
         return _Chunk(
             state=state,
             number=carry.number + 1,
             grad_sum=jnp.where(closes, 0.0, grad_sum),
             loss_sum=jnp.where(closes, 0.0, loss_sum),
+        )
+
+    def update(s: TrainState, grad_sum: jax.Array, loss_sum: jax.Array) -> TrainState:
+        """One optimizer step with a minibatch's gradient. A non-finite loss or weights
+        mark divergence: training halts and train_epochs restores the frame's starting
+        point, so what this step leaves behind is never used. (A sum overflowing to inf also
+        counts: weights near 1e38 have diverged in any sense that matters.)"""
+        penalty = (hyper.l1 * jnp.sign(s.params) + 2.0 * hyper.l2 * s.params) * weight_rows
+        direction, optimizer = descent_direction(grad_sum + penalty, s.optimizer, hyper)
+        params = s.params - learning_rate * direction * trainable
+        diverges = ~jnp.isfinite(loss_sum + jnp.sum(params))
+        return s._replace(
+            params=params,
+            optimizer=optimizer,
+            step=s.step + 1,
+            diverged=diverges,
+            diverged_epoch=jnp.where(diverges, s.epoch, s.diverged_epoch),
+            diverged_step=jnp.where(diverges, s.step, s.diverged_step),
         )
 
     def more(carry: _Chunk) -> jax.Array:
