@@ -105,12 +105,12 @@ def measure(state: TrainState, data: DeviceData, hyper: Hyper) -> Frame:
     thumbnail_features = model.input_features(model.grid_points(side), hyper)
     grid_features = model.input_features(model.grid_points(OUTPUT_SIDE), hyper)
     logits, hidden = model.forward_skipping(
-        params, jnp.concatenate([grid_features, thumbnail_features]), hyper
+        params, jnp.concatenate([grid_features, thumbnail_features]), hyper, side * side
     )
     outputs, predicted_class, confidence = _output_grids(
         predict(logits[:n_output], hyper), data, hyper
     )
-    per_neuron = jnp.transpose(hidden[:, n_output:], (1, 0, 2)).reshape(side * side, -1)
+    per_neuron = jnp.transpose(hidden, (1, 0, 2)).reshape(side * side, -1)
     neurons, neuron_scale = _signed_maps(per_neuron, side)
     features, feature_scale = _signed_maps(thumbnail_features, side)
     return Frame(

@@ -43,9 +43,14 @@ def _candidates(z: jax.Array) -> tuple[list[jax.Array], jax.Array]:
     per-model id would compute every branch anyway).
     """
     m = jnp.expm1(-jnp.abs(z))
+    e = 1.0 + m  # exp(-|z|)
+    # One division serves both 1/(1 + e) (sigmoid) and 1/(1 + e^2) (tanh).
+    square = e * e
+    both = 1.0 / ((1.0 + e) * (1.0 + square))
+    sigmoid_abs = (1.0 + square) * both  # sigmoid(|z|)
     positive = z > 0
-    sigmoid = jnp.where(z >= 0, 1.0, 1.0 + m) / (2.0 + m)
-    tanh_abs = -m * (2.0 + m) / (1.0 + jnp.square(1.0 + m))  # (1 - e^2) / (1 + e^2)
+    sigmoid = jnp.where(z >= 0, sigmoid_abs, e * sigmoid_abs)
+    tanh_abs = -m * (1.0 + e) * (1.0 + e) * both  # (1 - e^2) / (1 + e^2)
     activations = [
         sigmoid,
         jnp.where(z >= 0, tanh_abs, -tanh_abs),
@@ -63,24 +68,26 @@ def _candidates(z: jax.Array) -> tuple[list[jax.Array], jax.Array]:
 def activate(z: jax.Array, activation_id: jax.Array) -> jax.Array:
     """g(z) for the activation chosen by a runtime id (order of config.Activation).
 
-    The derivative is written by hand (custom_vjp) in terms of z and g(z), so the backward
-    pass needs no second round of selects through every candidate."""
+    The derivative is written by hand (custom_vjp) in terms of z and g(z): autodiff through
+    eight candidates and a select would build eight derivative chains."""
     activations, _ = _candidates(z)
     return lax.select_n(activation_id, *activations)
 
 
 def _activate_forward(
     z: jax.Array, activation_id: jax.Array
-) -> tuple[jax.Array, tuple[jax.Array, jax.Array, jax.Array, jax.Array]]:
-    activations, sigmoid = _candidates(z)
-    a = lax.select_n(activation_id, *activations)
-    return a, (z, a, sigmoid, activation_id)
+) -> tuple[jax.Array, tuple[jax.Array, jax.Array]]:
+    # Only z is kept: recomputing the candidates in the backward pass fuses into one loop,
+    # where keeping g(z) and sigmoid(z) as well would split the forward pass into several.
+    return activate(z, activation_id), (z, activation_id)
 
 
 def _activate_backward(
-    saved: tuple[jax.Array, jax.Array, jax.Array, jax.Array], cotangent: jax.Array
+    saved: tuple[jax.Array, jax.Array], cotangent: jax.Array
 ) -> tuple[jax.Array, None]:
-    z, a, sigmoid, activation_id = saved
+    z, activation_id = saved
+    activations, sigmoid = _candidates(z)
+    a = lax.select_n(activation_id, *activations)
     positive = z > 0
     derivative = lax.select_n(
         activation_id,
@@ -171,11 +178,14 @@ def forward_to_depth(
 
 
 def forward_skipping(
-    params: jax.Array, features: jax.Array, hyper: Hyper
+    params: jax.Array, features: jax.Array, hyper: Hyper, hidden_rows: int = 0
 ) -> tuple[jax.Array, jax.Array]:
-    """Logits (n, WIDTH) and hidden activations (HIDDEN, n, WIDTH), for many points at once:
-    each layer beyond the model's depth is skipped by a conditional. Compiles each layer
-    once, and on a large batch the conditionals cost nothing next to the layers they skip."""
+    """Logits (n, WIDTH) for many points at once, and the hidden activations
+    (HIDDEN, hidden_rows, WIDTH) of the last `hidden_rows` points (a Python int).
+
+    Each layer beyond the model's depth is skipped by a conditional: each layer compiles
+    once, and on a large batch the conditionals cost nothing next to the layers they skip.
+    """
     h = features
     hidden = []
     for layer in range(HIDDEN):
@@ -183,13 +193,13 @@ def forward_skipping(
         def compute(h: jax.Array, layer: int = layer) -> tuple[jax.Array, jax.Array]:
             a = activate(_dense(params, layer, h), hyper.activation[layer])
             a = a * hyper.neuron_mask[layer]
-            return a, a
+            return a, a[h.shape[0] - hidden_rows :]
 
         def skip(h: jax.Array) -> tuple[jax.Array, jax.Array]:
-            return h, jnp.zeros_like(h)
+            return h, jnp.zeros((hidden_rows, WIDTH), h.dtype)
 
-        h, a = lax.cond(layer < hyper.depth, compute, skip, h)
-        hidden.append(a)
+        h, tail = lax.cond(layer < hyper.depth, compute, skip, h)
+        hidden.append(tail)
     return _dense(params, OUTPUT, h), jnp.stack(hidden)
 
 

@@ -1,11 +1,10 @@
-"""Optimizers (from optax) and learning-rate decay, chosen by runtime ids.
-
-Every optimizer's state advances on every step and the update direction is selected by id:
-one compiled step serves all of them, and switching optimizer mid-run keeps the weights."""
+"""Optimizers (from optax) and learning-rate decay, chosen by runtime ids: one compiled
+step serves all of them, and switching optimizer mid-run keeps the weights."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import NamedTuple, cast
 
 import jax
@@ -17,7 +16,7 @@ from nn_playground.engine.hyper import Hyper
 
 
 class OptimizerState(NamedTuple):
-    trace: optax.TraceState  # momentum and Nesterov share one velocity recurrence
+    trace: optax.TraceState  # momentum and Nesterov share one velocity
     rms: optax.ScaleByRmsState
     adam: optax.ScaleByAdamState
 
@@ -47,15 +46,35 @@ def descent_direction(
     grads: jax.Array, state: OptimizerState, hyper: Hyper
 ) -> tuple[jax.Array, OptimizerState]:
     """The step direction of the chosen optimizer (order of config.Optimizer), before the
-    learning rate: params <- params - learning_rate * direction."""
+    learning rate: params <- params - learning_rate * direction.
+
+    A switch runs only the chosen optimizer, whose state alone advances; the others keep
+    theirs, so switching back resumes where that optimizer left off."""
     momentum, nesterov, rms, adam = _transforms(hyper)
-    momentum_dir, trace = momentum.update(grads, state.trace)
-    nesterov_dir, _ = nesterov.update(grads, state.trace)  # same new trace as above
-    rms_dir, rms_state = rms.update(grads, state.rms)
-    adam_dir, adam_state = adam.update(grads, state.adam)
-    candidates = [cast(jax.Array, d) for d in (momentum_dir, nesterov_dir, rms_dir, adam_dir)]
-    direction = lax.select_n(hyper.optimizer, grads, *candidates)
-    return direction, OptimizerState(trace, rms_state, adam_state)  # type: ignore[arg-type]
+
+    def sgd(g: jax.Array, s: OptimizerState) -> tuple[jax.Array, OptimizerState]:
+        return g, s
+
+    def with_trace(
+        transform: optax.GradientTransformation,
+    ) -> Callable[[jax.Array, OptimizerState], tuple[jax.Array, OptimizerState]]:
+        def step(g: jax.Array, s: OptimizerState) -> tuple[jax.Array, OptimizerState]:
+            direction, trace = transform.update(g, s.trace)
+            return cast(jax.Array, direction), s._replace(trace=trace)  # type: ignore[arg-type]
+
+        return step
+
+    def rmsprop(g: jax.Array, s: OptimizerState) -> tuple[jax.Array, OptimizerState]:
+        direction, rms_state = rms.update(g, s.rms)
+        return cast(jax.Array, direction), s._replace(rms=rms_state)  # type: ignore[arg-type]
+
+    def adam_step(g: jax.Array, s: OptimizerState) -> tuple[jax.Array, OptimizerState]:
+        direction, adam_state = adam.update(g, s.adam)
+        return cast(jax.Array, direction), s._replace(adam=adam_state)  # type: ignore[arg-type]
+
+    branches = [sgd, with_trace(momentum), with_trace(nesterov), rmsprop, adam_step]
+    result: tuple[jax.Array, OptimizerState] = lax.switch(hyper.optimizer, branches, grads, state)
+    return result
 
 
 def scheduled_learning_rate(hyper: Hyper, epoch: jax.Array) -> jax.Array:

@@ -67,10 +67,37 @@ def _ceil_div(a: jax.Array, b: jax.Array | int) -> jax.Array:
 
 
 def _shuffled_order(key: jax.Array, n: jax.Array) -> jax.Array:
-    """A random permutation of 0..n-1 followed by padding, (MAX_POINTS + CHUNK,) int32."""
+    """A random permutation of 0..n-1 followed by the padding rows, (MAX_POINTS,) int32."""
     rows = jnp.arange(limits.MAX_POINTS)
     ranks = jnp.where(rows < n, jax.random.uniform(key, (limits.MAX_POINTS,)), 2.0)
-    return jnp.concatenate([jnp.argsort(ranks).astype(jnp.int32), jnp.zeros(CHUNK, jnp.int32)])
+    return jnp.argsort(ranks).astype(jnp.int32)
+
+
+class _Plan(NamedTuple):
+    """Which rows each chunk of an epoch trains on, worked out once per epoch so that a step
+    only looks its chunk up (scalar index arithmetic costs a kernel launch per operation)."""
+
+    rows: jax.Array  # (MAX_POINTS, CHUNK) int32: data row of each slot
+    weight: jax.Array  # (MAX_POINTS, CHUNK) float32: 1/minibatch size, 0 on unused slots
+    closes: jax.Array  # (MAX_POINTS,) bool: the chunk ends its minibatch
+    chunks: jax.Array  # () int32 chunks in this epoch (at most MAX_POINTS, with batch 1)
+
+
+def _plan_epoch(order: jax.Array, n: jax.Array, batch_size: jax.Array) -> _Plan:
+    batch = jnp.clip(batch_size, 1, n)
+    chunks_per_batch = _ceil_div(batch, CHUNK)
+    chunk = jnp.arange(limits.MAX_POINTS)
+    batch_start = (chunk // chunks_per_batch) * batch
+    in_batch = (chunk % chunks_per_batch)[:, None] * CHUNK + jnp.arange(CHUNK)
+    batch_len = jnp.minimum(batch, n - batch_start)[:, None]
+    used = in_batch < batch_len
+    positions = jnp.clip(batch_start[:, None] + in_batch, 0, limits.MAX_POINTS - 1)
+    return _Plan(
+        rows=jnp.where(used, order[positions], 0),
+        weight=jnp.where(used, 1.0 / jnp.maximum(batch_len, 1), 0.0),
+        closes=chunk % chunks_per_batch == chunks_per_batch - 1,
+        chunks=_ceil_div(n, batch) * chunks_per_batch,
+    )
 
 
 class _Chunk(NamedTuple):
@@ -87,26 +114,14 @@ def run_epoch(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared)
     whose gradients add up before one update, so any batch size runs in the same code.
     """
     shuffle_key, dropout_key = jax.random.split(jax.random.fold_in(state.key, state.epoch))
-    n = data.n_train
-    order = _shuffled_order(shuffle_key, n)
-    batch = jnp.clip(hyper.batch_size, 1, n)
-    chunks_per_batch = _ceil_div(batch, CHUNK)
-    total_chunks = _ceil_div(n, batch) * chunks_per_batch
+    plan = _plan_epoch(_shuffled_order(shuffle_key, data.n_train), data.n_train, hyper.batch_size)
     learning_rate = scheduled_learning_rate(hyper, state.epoch)
     trainable = model.param_mask(hyper)
     weight_rows = model.weight_rows()
 
     def step(carry: _Chunk) -> _Chunk:
         s = carry.state
-        batch_index, chunk_in_batch = (
-            carry.number // chunks_per_batch,
-            carry.number % chunks_per_batch,
-        )
-        batch_start = batch_index * batch
-        batch_len = jnp.minimum(batch, n - batch_start)
-        offsets = chunk_in_batch * CHUNK + jnp.arange(CHUNK)
-        rows = lax.dynamic_slice(order, (batch_start + chunk_in_batch * CHUNK,), (CHUNK,))
-        weight = jnp.where(offsets < batch_len, 1.0 / batch_len, 0.0)
+        rows = plan.rows[carry.number]
         keep = lax.cond(
             shared.dropout,
             lambda: model.dropout_keep(
@@ -119,14 +134,14 @@ def run_epoch(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared)
             data.x_train[rows],
             data.targets_train[rows],
             data.labels_train[rows],
-            weight,
+            plan.weight[carry.number],
             hyper,
             shared.run_depth,
             keep,
         )
         grad_sum = carry.grad_sum + grad
         loss_sum = carry.loss_sum + loss
-        closes = chunk_in_batch == chunks_per_batch - 1
+        closes = plan.closes[carry.number]
         state = lax.cond(closes, update, lambda s, *_: s, s, grad_sum, loss_sum)
         return _Chunk(
             state=state,
@@ -154,7 +169,7 @@ def run_epoch(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared)
         )
 
     def more(carry: _Chunk) -> jax.Array:
-        return (carry.number < total_chunks) & ~carry.state.diverged
+        return (carry.number < plan.chunks) & ~carry.state.diverged
 
     start = _Chunk(state, jnp.int32(0), jnp.zeros_like(state.params), jnp.float32(0.0))
     finished = lax.while_loop(more, step, start).state
