@@ -12,7 +12,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from nn_playground.engine import limits
+from nn_playground.engine import limits, randomness
 from nn_playground.engine.hyper import Hyper
 
 WIDTH = limits.MAX_NEURONS
@@ -203,9 +203,10 @@ def forward_skipping(
     return _dense(params, OUTPUT, h), jnp.stack(hidden)
 
 
-def dropout_keep(key: jax.Array, rates: jax.Array, rows: int) -> jax.Array:
-    """(HIDDEN, rows, WIDTH) inverted-dropout multipliers: 0 or 1/(1-rate)."""
-    uniform = jax.random.uniform(key, (HIDDEN, rows, WIDTH), jnp.float32)
+def dropout_keep(seed: jax.Array, rates: jax.Array, rows: int) -> jax.Array:
+    """(HIDDEN, rows, WIDTH) inverted-dropout multipliers, 0 or 1/(1-rate), from a () uint32
+    seed."""
+    uniform = randomness.uniform(seed, (HIDDEN, rows, WIDTH))
     rates = rates[:, None, None]
     return jnp.where(uniform >= rates, 1.0 / (1.0 - rates), 0.0)
 

@@ -10,7 +10,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from nn_playground.engine import limits, model
+from nn_playground.engine import limits, model, randomness
 from nn_playground.engine.hyper import Hyper
 from nn_playground.engine.losses import loss_and_logit_grad, point_losses
 from nn_playground.engine.optim import descent_direction, scheduled_learning_rate
@@ -66,13 +66,6 @@ def _ceil_div(a: jax.Array, b: jax.Array | int) -> jax.Array:
     return (a + b - 1) // b
 
 
-def _shuffled_order(key: jax.Array, n: jax.Array) -> jax.Array:
-    """A random permutation of 0..n-1 followed by the padding rows, (MAX_POINTS,) int32."""
-    rows = jnp.arange(limits.MAX_POINTS)
-    ranks = jnp.where(rows < n, jax.random.uniform(key, (limits.MAX_POINTS,)), 2.0)
-    return jnp.argsort(ranks).astype(jnp.int32)
-
-
 class _Plan(NamedTuple):
     """Which rows each chunk of an epoch trains on, worked out once per epoch so that a step
     only looks its chunk up (scalar index arithmetic costs a kernel launch per operation)."""
@@ -113,8 +106,11 @@ def run_epoch(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared)
     A compiled step handles CHUNK rows; a minibatch larger than that takes several chunks
     whose gradients add up before one update, so any batch size runs in the same code.
     """
-    shuffle_key, dropout_key = jax.random.split(jax.random.fold_in(state.key, state.epoch))
-    plan = _plan_epoch(_shuffled_order(shuffle_key, data.n_train), data.n_train, hyper.batch_size)
+    seed = randomness.seed_of(state.key)
+    shuffle_seed = randomness.stream(seed, 2 * state.epoch)
+    dropout_seed = randomness.stream(seed, 2 * state.epoch + 1)
+    order = randomness.permutation(shuffle_seed, data.n_train)
+    plan = _plan_epoch(order, data.n_train, hyper.batch_size)
     learning_rate = scheduled_learning_rate(hyper, state.epoch)
     trainable = model.param_mask(hyper)
     weight_rows = model.weight_rows()
@@ -125,7 +121,7 @@ def run_epoch(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared)
         keep = lax.cond(
             shared.dropout,
             lambda: model.dropout_keep(
-                jax.random.fold_in(dropout_key, carry.number), hyper.dropout, CHUNK
+                randomness.stream(dropout_seed, carry.number), hyper.dropout, CHUNK
             ),
             lambda: jnp.ones((model.HIDDEN, CHUNK, model.WIDTH), jnp.float32),
         )
