@@ -196,3 +196,23 @@ def test_the_compilation_counter_sees_a_compilation(circle_data: DeviceData) -> 
     with count_compilations() as counted:
         runner.run_frame(state, circle_data, retyped, 1)
     assert counted[0] >= 1
+
+
+def test_narrow_and_wide_grid_passes_draw_the_same(circle_data: DeviceData) -> None:
+    """Networks of at most 8 neurons a layer are drawn by a cut-down copy: same pictures."""
+    import jax
+
+    from nn_playground.engine import frames
+    from nn_playground.engine.state import shared_settings
+
+    config = ModelConfig(hidden=(8, 5, 3), activations=tuple(Activation)[:3], dropout=(0,) * 3)
+    state, hyper = runner.start_model(config)
+    state, _ = runner.run_frame(state, circle_data, hyper, 5)
+    shared = shared_settings([hyper], 0)
+    assert bool(shared.narrow)
+    measure = jax.jit(frames.measure)
+    narrow = jax.device_get(measure(state, circle_data, hyper, shared))
+    wide = jax.device_get(measure(state, circle_data, hyper, shared._replace(narrow=np.False_)))
+    assert np.abs(narrow.outputs.astype(int) - wide.outputs).max() <= 1
+    assert np.abs(narrow.neurons.astype(int) - wide.neurons).max() <= 1
+    assert narrow.train_loss == pytest.approx(float(wide.train_loss), rel=1e-6)

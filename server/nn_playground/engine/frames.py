@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+from jax import lax
 
 from nn_playground.engine import limits, model
 from nn_playground.engine.config import Problem
@@ -90,7 +91,28 @@ def _accuracy(
     return jnp.sum(jnp.where(real, right, 0.0)) / jnp.maximum(n, 1)
 
 
-def measure(state: TrainState, data: DeviceData, hyper: Hyper) -> Frame:
+def _grid_pass(
+    params: jax.Array, features: jax.Array, hyper: Hyper, hidden_rows: int, narrow: jax.Array
+) -> tuple[jax.Array, jax.Array]:
+    """forward_skipping over many points, on the narrowed network when `narrow` (shared by
+    every model of the call, so it stays a real branch when vmapped)."""
+
+    def wide() -> tuple[jax.Array, jax.Array]:
+        return model.forward_skipping(params, features, hyper, hidden_rows)
+
+    def cut() -> tuple[jax.Array, jax.Array]:
+        small, small_hyper = model.narrowed(params, hyper)
+        logits, hidden = model.forward_skipping(
+            small, features[:, : model.NARROW], small_hyper, hidden_rows
+        )
+        extra = model.WIDTH - model.NARROW
+        return jnp.pad(logits, ((0, 0), (0, extra))), jnp.pad(hidden, ((0, 0), (0, 0), (0, extra)))
+
+    result: tuple[jax.Array, jax.Array] = lax.cond(narrow, cut, wide)
+    return result
+
+
+def measure(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared) -> Frame:
     """Losses, accuracies, gradient norms and every grid for the current weights."""
     params = state.params
     (train_loss, train_logits), grads = jax.value_and_grad(dataset_loss, has_aux=True)(
@@ -104,8 +126,12 @@ def measure(state: TrainState, data: DeviceData, hyper: Hyper) -> Frame:
     side = NEURON_SIDE
     thumbnail_features = model.input_features(model.grid_points(side), hyper)
     grid_features = model.input_features(model.grid_points(OUTPUT_SIDE), hyper)
-    logits, hidden = model.forward_skipping(
-        params, jnp.concatenate([grid_features, thumbnail_features]), hyper, side * side
+    logits, hidden = _grid_pass(
+        params,
+        jnp.concatenate([grid_features, thumbnail_features]),
+        hyper,
+        side * side,
+        shared.narrow,
     )
     outputs, predicted_class, confidence = _output_grids(
         predict(logits[:n_output], hyper), data, hyper
@@ -146,7 +172,7 @@ def _frame(
     state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared
 ) -> tuple[TrainState, Frame]:
     state = train_epochs(state, data, hyper, shared)
-    return state, measure(state, data, hyper)
+    return state, measure(state, data, hyper, shared)
 
 
 train_frame = jax.jit(_frame)

@@ -152,7 +152,8 @@ def init_params(key: jax.Array, hyper: Hyper) -> jax.Array:
 
 
 def _dense(params: jax.Array, layer: int, h: jax.Array) -> jax.Array:
-    return h @ params[layer, :WIDTH] + params[layer, WIDTH]
+    width = params.shape[1] - 1  # WIDTH, or less for a narrowed copy (see `narrowed`)
+    return h @ params[layer, :width] + params[layer, width]
 
 
 def forward_to_depth(
@@ -196,11 +197,26 @@ def forward_skipping(
             return a, a[h.shape[0] - hidden_rows :]
 
         def skip(h: jax.Array) -> tuple[jax.Array, jax.Array]:
-            return h, jnp.zeros((hidden_rows, WIDTH), h.dtype)
+            return h, jnp.zeros((hidden_rows, h.shape[1]), h.dtype)
 
         h, tail = lax.cond(layer < hyper.depth, compute, skip, h)
         hidden.append(tail)
     return _dense(params, OUTPUT, h), jnp.stack(hidden)
+
+
+NARROW = 8  # enough for every input feature (7), every output (5) and the TF Playground
+
+
+def narrowed(params: jax.Array, hyper: Hyper) -> tuple[jax.Array, Hyper]:
+    """The network cut to NARROW units per layer: the same function when no hidden layer has
+    more than NARROW neurons, at a quarter of the multiply-adds on a large grid."""
+    weights = params[:, :NARROW, :NARROW]
+    biases = params[:, WIDTH : WIDTH + 1, :NARROW]
+    return jnp.concatenate([weights, biases], axis=1), hyper._replace(
+        feature_mask=hyper.feature_mask[:NARROW],
+        neuron_mask=hyper.neuron_mask[:, :NARROW],
+        output_mask=hyper.output_mask[:NARROW],
+    )
 
 
 def dropout_keep(seed: jax.Array, rates: jax.Array, rows: int) -> jax.Array:

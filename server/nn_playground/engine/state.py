@@ -39,6 +39,7 @@ class Shared(NamedTuple):
     run_depth: jax.Array  # () int32 hidden layers of the deepest model
     early_stopping: jax.Array  # () bool: some model watches its test loss
     dropout: jax.Array  # () bool: some model uses dropout
+    narrow: jax.Array  # () bool: no model has more than model.NARROW neurons in a layer
 
 
 def shared_settings(hypers: Sequence[Hyper], epochs: int) -> Shared:
@@ -47,6 +48,9 @@ def shared_settings(hypers: Sequence[Hyper], epochs: int) -> Shared:
         run_depth=jnp.asarray(max(int(h.depth) for h in hypers), jnp.int32),
         early_stopping=jnp.asarray(any(bool(h.early_stopping) for h in hypers)),
         dropout=jnp.asarray(any(bool(jnp.any(h.dropout > 0)) for h in hypers)),
+        narrow=jnp.asarray(
+            all(int(jnp.max(jnp.sum(h.neuron_mask, axis=1))) <= model.NARROW for h in hypers)
+        ),
     )
 
 
