@@ -30,6 +30,8 @@ def test_activation_and_derivative_match_reference(activation: Activation) -> No
     scale = np.maximum(1.0, np.abs(exact))
     assert np.max(np.abs(values - exact) / scale) < 1e-6  # a few float32 roundings
     assert np.max(np.abs(slopes - exact_slopes)) < 5e-6
+    alone = np.asarray(model.activate_only(z, index))
+    assert np.max(np.abs(alone - exact) / scale) < 1e-6
 
 
 def _random_config(seed: int) -> ModelConfig:

@@ -98,12 +98,12 @@ def _grid_pass(
     every model of the call, so it stays a real branch when vmapped)."""
 
     def wide() -> tuple[jax.Array, jax.Array]:
-        return model.forward_skipping(params, features, hyper, hidden_rows)
+        return model.forward_skipping(params, features, hyper, hidden_rows, model.activate_only)
 
     def cut() -> tuple[jax.Array, jax.Array]:
         small, small_hyper = model.narrowed(params, hyper)
         logits, hidden = model.forward_skipping(
-            small, features[:, : model.NARROW], small_hyper, hidden_rows
+            small, features[:, : model.NARROW], small_hyper, hidden_rows, model.activate_only
         )
         extra = model.WIDTH - model.NARROW
         return jnp.pad(logits, ((0, 0), (0, extra))), jnp.pad(hidden, ((0, 0), (0, 0), (0, extra)))

@@ -8,6 +8,8 @@ fused operations per step."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import jax
 import jax.numpy as jnp
 from jax import lax
@@ -106,6 +108,25 @@ def _activate_backward(
 activate.defvjp(_activate_forward, _activate_backward)
 
 
+_SINGLE_ACTIVATIONS = (
+    jax.nn.sigmoid,
+    jnp.tanh,
+    lambda z: jnp.maximum(z, 0.0),
+    lambda z: jnp.where(z > 0, z, LEAKY_SLOPE * z),
+    lambda z: jnp.where(z > 0, z, jnp.expm1(jnp.minimum(z, 0.0))),
+    lambda z: SELU_SCALE * jnp.where(z > 0, z, SELU_ALPHA * jnp.expm1(jnp.minimum(z, 0.0))),
+    jax.nn.silu,
+    lambda z: z,
+)
+
+
+def activate_only(z: jax.Array, activation_id: jax.Array) -> jax.Array:
+    """g(z) by a switch that computes the chosen function alone: for large forward-only
+    passes (the boundary grid), where computing all eight would dominate the cost."""
+    result: jax.Array = lax.switch(activation_id, _SINGLE_ACTIVATIONS, z)
+    return result
+
+
 def layer_units(hyper: Hyper) -> jax.Array:
     """(LAYERS, WIDTH) masks: the inputs (features) followed by each hidden layer's units."""
     return jnp.concatenate([hyper.feature_mask[None], hyper.neuron_mask], axis=0)
@@ -179,10 +200,15 @@ def forward_to_depth(
 
 
 def forward_skipping(
-    params: jax.Array, features: jax.Array, hyper: Hyper, hidden_rows: int = 0
+    params: jax.Array,
+    features: jax.Array,
+    hyper: Hyper,
+    hidden_rows: int = 0,
+    activation: Callable[[jax.Array, jax.Array], jax.Array] = activate,
 ) -> tuple[jax.Array, jax.Array]:
     """Logits (n, WIDTH) for many points at once, and the hidden activations
     (HIDDEN, hidden_rows, WIDTH) of the last `hidden_rows` points (a Python int).
+    `activation` is `activate` (differentiable) or `activate_only` (forward only, cheaper).
 
     Each layer beyond the model's depth is skipped by a conditional: each layer compiles
     once, and on a large batch the conditionals cost nothing next to the layers they skip.
@@ -192,7 +218,7 @@ def forward_skipping(
     for layer in range(HIDDEN):
 
         def compute(h: jax.Array, layer: int = layer) -> tuple[jax.Array, jax.Array]:
-            a = activate(_dense(params, layer, h), hyper.activation[layer])
+            a = activation(_dense(params, layer, h), hyper.activation[layer])
             a = a * hyper.neuron_mask[layer]
             return a, a[h.shape[0] - hidden_rows :]
 

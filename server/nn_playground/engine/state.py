@@ -43,14 +43,16 @@ class Shared(NamedTuple):
 
 
 def shared_settings(hypers: Sequence[Hyper], epochs: int) -> Shared:
+    # Read on the host with numpy: a jnp operation here would cost a dispatch and a sync
+    # per model on every frame.
+    depths = [int(np.asarray(h.depth)) for h in hypers]
+    widths = [int(np.asarray(h.neuron_mask).sum(axis=1).max()) for h in hypers]
     return Shared(
         epochs=jnp.asarray(epochs, jnp.int32),
-        run_depth=jnp.asarray(max(int(h.depth) for h in hypers), jnp.int32),
-        early_stopping=jnp.asarray(any(bool(h.early_stopping) for h in hypers)),
-        dropout=jnp.asarray(any(bool(jnp.any(h.dropout > 0)) for h in hypers)),
-        narrow=jnp.asarray(
-            all(int(jnp.max(jnp.sum(h.neuron_mask, axis=1))) <= model.NARROW for h in hypers)
-        ),
+        run_depth=jnp.asarray(max(depths), jnp.int32),
+        early_stopping=jnp.asarray(any(bool(np.asarray(h.early_stopping)) for h in hypers)),
+        dropout=jnp.asarray(any(bool(np.any(np.asarray(h.dropout) > 0)) for h in hypers)),
+        narrow=jnp.asarray(max(widths) <= model.NARROW),
     )
 
 
