@@ -216,3 +216,18 @@ def test_narrow_and_wide_grid_passes_draw_the_same(circle_data: DeviceData) -> N
     assert np.abs(narrow.outputs.astype(int) - wide.outputs).max() <= 1
     assert np.abs(narrow.neurons.astype(int) - wide.neurons).max() <= 1
     assert narrow.train_loss == pytest.approx(float(wide.train_loss), rel=1e-6)
+
+
+def test_exported_program_is_saved_and_computes_the_same(circle_data: DeviceData) -> None:
+    """Frames run through the exported module on disk; it must equal the jitted function."""
+    from nn_playground.engine import compilation, frames
+    from nn_playground.engine.state import shared_settings
+
+    state, hyper = runner.start_model(ModelConfig(hidden=(5, 3), dropout=(0.1, 0.0)))
+    _, via_program = runner.run_frame(state, circle_data, hyper, 3)
+    _, direct = frames.train_frame(state, circle_data, hyper, shared_settings([hyper], 3))
+    for saved, jitted in zip(via_program, direct, strict=True):
+        assert np.array_equal(saved, np.asarray(jitted))
+    cache = compilation.cache_dir()
+    assert cache is not None
+    assert any((cache / "exported").glob("frame-*.jaxexport"))

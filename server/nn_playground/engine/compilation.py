@@ -21,6 +21,7 @@ _COMPILE_EVENTS = (
 _lock = threading.Lock()
 _count = 0
 _listening = False
+_cache_path: Path | None = None
 
 
 def _on_event(event: str, duration_secs: float, **kwargs: str | int) -> None:
@@ -51,6 +52,11 @@ def count_compilations() -> Iterator[list[int]]:
         counted[0] = compilation_count() - start
 
 
+def cache_dir() -> Path | None:
+    """The persistent cache this process uses, or None when it was never enabled."""
+    return _cache_path
+
+
 def default_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "nn-playground" / "jax"
@@ -63,6 +69,8 @@ def enable_persistent_cache(directory: Path | None = None) -> Path:
     """
     path = directory or Path(os.environ.get("NN_PLAYGROUND_CACHE_DIR") or default_cache_dir())
     path.mkdir(parents=True, exist_ok=True)
+    global _cache_path
+    _cache_path = path
     update = jax.config.update  # untyped in jax's stubs
     update("jax_compilation_cache_dir", str(path))  # type: ignore[no-untyped-call]
     update("jax_persistent_cache_min_compile_time_secs", 0.0)  # type: ignore[no-untyped-call]

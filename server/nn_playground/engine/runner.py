@@ -14,6 +14,7 @@ from nn_playground.engine.config import DatasetName, ModelConfig
 from nn_playground.engine.data import Dataset, make_dataset
 from nn_playground.engine.frames import Frame, train_frame, train_frames
 from nn_playground.engine.hyper import Hyper, make_hyper
+from nn_playground.engine.programs import Program
 from nn_playground.engine.state import (
     DeviceData,
     TrainState,
@@ -28,6 +29,8 @@ GROUP_SIZES = (4, 8)
 MAX_MODELS = GROUP_SIZES[-1]
 
 _init_state = jax.jit(init_state)
+_ONE_MODEL = Program("frame", train_frame)
+_MODEL_GROUP = Program("frames", train_frames)
 T = TypeVar("T")
 
 
@@ -42,7 +45,7 @@ def run_frame(
     state: TrainState, data: DeviceData, hyper: Hyper, epochs: int
 ) -> tuple[TrainState, Frame]:
     """Train `epochs` more epochs and measure; the frame comes back as numpy arrays."""
-    state, frame = train_frame(state, data, hyper, shared_settings([hyper], epochs))
+    state, frame = _ONE_MODEL(state, data, hyper, shared_settings([hyper], epochs))
     return state, jax.device_get(frame)
 
 
@@ -74,7 +77,7 @@ def run_frames(
     if not count == len(datas) == len(hypers):
         raise ValueError("states, datas and hypers must have one entry per model")
     size = group_size(count)
-    new_states, frames = train_frames(
+    new_states, frames = _MODEL_GROUP(
         _stack(states, size),
         _stack(datas, size),
         _stack(hypers, size),
