@@ -36,18 +36,17 @@ class Program:
     def __init__(self, name: str, function: Callable[..., tuple[Any, Frame]]) -> None:
         self.name = name
         self.function = function
-        self._loaded: dict[str, tuple[Callable[..., Any], Any]] = {}
+        self._loaded: dict[Any, tuple[Callable[..., Any], Any]] = {}
 
     def __call__(self, *args: Any) -> tuple[Any, Frame]:
         directory = _cache_dir()
         if directory is None:
             return self.function(*args)
         leaves, in_tree = jax.tree.flatten(args)
-        signature = repr(
-            (in_tree, [(jax.numpy.shape(x), jax.numpy.result_type(x)) for x in leaves])
-        )
+        # Hashable and cheap: this runs on every frame.
+        signature = (in_tree, tuple((x.shape, x.dtype) for x in leaves))
         if signature not in self._loaded:
-            self._loaded[signature] = self._load(directory, leaves, in_tree, signature, args)
+            self._loaded[signature] = self._load(directory, leaves, in_tree, repr(signature), args)
         call, out_tree = self._loaded[signature]
         result: tuple[Any, Frame] = jax.tree.unflatten(out_tree, call(*leaves))
         return result
