@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
-from nn_playground import runtime
+from nn_playground import __version__, runtime
 from nn_playground.web_assets import find_web_dir
 
 
@@ -17,11 +17,11 @@ class Health(BaseModel):
 
 
 def create_app() -> FastAPI:
-    app = FastAPI(title="nn-playground", version=runtime.version())
+    app = FastAPI(title="nn-playground", version=__version__)
 
     @app.get("/healthz", summary="Liveness and the JAX backend in use")
     def healthz() -> Health:
-        return Health(status="ok", version=runtime.version(), backend=runtime.jax_backend())
+        return Health(status="ok", version=__version__, backend=runtime.jax_backend())
 
     # Mounted last so the API routes above take precedence over file names.
     app.mount("/", StaticFiles(directory=find_web_dir(), html=True), name="web")

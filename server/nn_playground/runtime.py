@@ -1,12 +1,10 @@
-"""Facts about the running process that the health check reports (JAX backend, version)."""
+"""Facts about the running process that the health check reports: the JAX backend."""
 
 from __future__ import annotations
 
 from typing import Literal
 
 import jax
-
-from nn_playground import __version__
 
 Backend = Literal["cpu", "gpu", "tpu"]
 
@@ -19,7 +17,3 @@ def jax_backend() -> Backend:
     if name == "tpu":
         return "tpu"
     return "cpu"
-
-
-def version() -> str:
-    return __version__

@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from nn_playground.engine import reference
 from nn_playground.engine.compilation import enable_persistent_cache
-from nn_playground.engine.config import DatasetName
+from nn_playground.engine.config import DatasetName, ModelConfig
 from nn_playground.engine.data import Dataset, make_dataset
+from nn_playground.engine.export import exact_layers
 from nn_playground.engine.state import DeviceData, device_data
 
 enable_persistent_cache()
@@ -26,3 +28,13 @@ def circle_data(circle: Dataset) -> DeviceData:
 def random_points(n: int, seed: int = 0) -> np.ndarray:
     """(n, 2) float32 points spread over the playground's domain."""
     return np.random.default_rng(seed).uniform(-6, 6, (n, 2)).astype(np.float32)
+
+
+def reference_network(params: np.ndarray, config: ModelConfig) -> reference.DenseNetwork:
+    """The numpy reference network (float64) holding padded `params` at their exact size."""
+    layers = exact_layers(np.asarray(params), config)
+    return reference.DenseNetwork(
+        weights=[w.astype(np.float64) for w, _ in layers],
+        biases=[b.astype(np.float64) for _, b in layers],
+        activations=list(config.activations),
+    )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import jax
 import numpy as np
 import pytest
 
-from nn_playground.engine import limits, runner
+from nn_playground.engine import compilation, frames, limits, runner
 from nn_playground.engine.compilation import count_compilations
 from nn_playground.engine.config import (
     Activation,
@@ -19,7 +20,7 @@ from nn_playground.engine.config import (
     RegressionOutput,
 )
 from nn_playground.engine.data import make_dataset
-from nn_playground.engine.state import DeviceData, device_data
+from nn_playground.engine.state import DeviceData, device_data, shared_settings
 
 
 def test_frame_shapes_and_codes(circle_data: DeviceData) -> None:
@@ -200,10 +201,6 @@ def test_the_compilation_counter_sees_a_compilation(circle_data: DeviceData) -> 
 
 def test_narrow_and_wide_grid_passes_draw_the_same(circle_data: DeviceData) -> None:
     """Networks of at most 8 neurons a layer are drawn by a cut-down copy: same pictures."""
-    import jax
-
-    from nn_playground.engine import frames
-    from nn_playground.engine.state import shared_settings
 
     config = ModelConfig(hidden=(8, 5, 3), activations=tuple(Activation)[:3], dropout=(0,) * 3)
     state, hyper = runner.start_model(config)
@@ -220,8 +217,6 @@ def test_narrow_and_wide_grid_passes_draw_the_same(circle_data: DeviceData) -> N
 
 def test_exported_program_is_saved_and_computes_the_same(circle_data: DeviceData) -> None:
     """Frames run through the exported module on disk; it must equal the jitted function."""
-    from nn_playground.engine import compilation, frames
-    from nn_playground.engine.state import shared_settings
 
     state, hyper = runner.start_model(ModelConfig(hidden=(5, 3), dropout=(0.1, 0.0)))
     _, via_program = runner.run_frame(state, circle_data, hyper, 3)

@@ -23,6 +23,7 @@ from nn_playground.engine.config import (
 from nn_playground.engine.data import Points, make_dataset
 from nn_playground.engine.export import exact_layers, feature_matrix
 from nn_playground.engine.hyper import Hyper, make_hyper
+from tests.engine.conftest import reference_network
 
 ROWS = limits.CHUNK
 
@@ -73,12 +74,7 @@ def _engine_gradient(params: jax.Array, points: Points, hyper: Hyper) -> tuple[f
 def _reference_gradient(
     params: np.ndarray, points: Points, config: ModelConfig
 ) -> tuple[float, list[tuple[np.ndarray, np.ndarray]]]:
-    layers = exact_layers(params, config)
-    net = reference.DenseNetwork(
-        weights=[w.astype(np.float64) for w, _ in layers],
-        biases=[b.astype(np.float64) for _, b in layers],
-        activations=list(config.activations),
-    )
+    net = reference_network(params, config)
     x = feature_matrix(points.x[:ROWS], config).astype(np.float64)
     loss, grad_w, grad_b = reference.gradients(
         net,

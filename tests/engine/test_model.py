@@ -9,9 +9,9 @@ import pytest
 
 from nn_playground.engine import model, reference
 from nn_playground.engine.config import Activation, Init, ModelConfig
-from nn_playground.engine.export import exact_layers, feature_matrix
+from nn_playground.engine.export import feature_matrix
 from nn_playground.engine.hyper import ACTIVATION_IDS, make_hyper
-from tests.engine.conftest import random_points
+from tests.engine.conftest import random_points, reference_network
 
 Z = np.concatenate([np.linspace(-40, 40, 4001), [0.0, 1e-7, -1e-7, 1e-3, -1e-3]])
 
@@ -67,12 +67,7 @@ def test_padded_network_equals_exact_network(seed: int) -> None:
     )
     xy = random_points(64, seed)
     logits, _ = _forward(params, _features(jnp.asarray(xy), hyper), hyper)
-    layers = exact_layers(np.asarray(params), config)
-    net = reference.DenseNetwork(
-        weights=[w.astype(np.float64) for w, _ in layers],
-        biases=[b.astype(np.float64) for _, b in layers],
-        activations=list(config.activations),
-    )
+    net = reference_network(params, config)
     zs, _ = reference.forward(net, feature_matrix(xy, config).astype(np.float64))
     np.testing.assert_allclose(np.asarray(logits)[:, :1], zs[-1], rtol=2e-4, atol=2e-4)
 

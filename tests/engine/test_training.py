@@ -21,6 +21,7 @@ from nn_playground.engine.export import exact_layers, feature_matrix
 from nn_playground.engine.hyper import make_hyper
 from nn_playground.engine.optim import scheduled_learning_rate
 from nn_playground.engine.state import DeviceData, device_data
+from tests.engine.conftest import reference_network
 
 
 def _train(config: ModelConfig, data: DeviceData, epochs: int, frames: int = 1) -> runner.Frame:
@@ -58,11 +59,7 @@ def test_full_batch_epoch_is_one_gradient_descent_step(n_train: int) -> None:
     state, frame = runner.run_frame(state, device_data(dataset), hyper, 1)
     assert frame.step == 1
     layers = exact_layers(before, config)
-    net = reference.DenseNetwork(
-        weights=[w.astype(np.float64) for w, _ in layers],
-        biases=[b.astype(np.float64) for _, b in layers],
-        activations=list(config.activations),
-    )
+    net = reference_network(before, config)
     train = dataset.train
     _, grad_w, grad_b = reference.gradients(
         net,

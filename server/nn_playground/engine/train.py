@@ -188,20 +188,22 @@ def dataset_loss(
 
 
 def _watch_test_loss(state: TrainState, data: DeviceData, hyper: Hyper) -> TrainState:
-    """Early stopping: remember the best weights; restore them when patience runs out."""
+    """Early stopping: remember the best weights; restore them when patience runs out.
+    Runs when any model of the call watches; only a watching, healthy model is changed."""
     test_loss, _ = dataset_loss(
         state.params, data.x_test, data.targets_test, data.labels_test, data.n_test, hyper
     )
-    improved = test_loss < state.best_test_loss
+    watching = hyper.early_stopping & ~state.diverged
+    improved = watching & (test_loss < state.best_test_loss)
     best_params = jnp.where(improved, state.params, state.best_params)
     best_epoch = jnp.where(improved, state.epoch, state.best_epoch)
-    out_of_patience = hyper.early_stopping & (state.epoch - best_epoch >= hyper.patience)
+    out_of_patience = watching & (state.epoch - best_epoch >= hyper.patience)
     return state._replace(
         params=jnp.where(out_of_patience, best_params, state.params),
         best_params=best_params,
         best_test_loss=jnp.where(improved, test_loss, state.best_test_loss),
         best_epoch=best_epoch,
-        stopped_early=out_of_patience,
+        stopped_early=state.stopped_early | out_of_patience,
     )
 
 
@@ -215,12 +217,10 @@ def train_epochs(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shar
 
     def one_epoch(s: TrainState) -> TrainState:
         s = run_epoch(s, data, hyper, shared)
-        watched = lax.cond(shared.early_stopping, _watch_test_loss, lambda s, *_: s, s, data, hyper)
-        # Only this model's own setting decides; a diverged model keeps its state.
-        kept: TrainState = jax.tree.map(
-            lambda new, old: jnp.where(hyper.early_stopping & ~s.diverged, new, old), watched, s
+        watched: TrainState = lax.cond(
+            shared.early_stopping, _watch_test_loss, lambda s, *_: s, s, data, hyper
         )
-        return kept
+        return watched
 
     trained: TrainState = lax.while_loop(more, one_epoch, state)
     # On divergence go back to the frame's starting point: the last weights the user saw,
