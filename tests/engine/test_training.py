@@ -3,11 +3,12 @@ batching, determinism, early stopping, divergence, regularisation, decay."""
 
 from __future__ import annotations
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from nn_playground.engine import limits, model, reference, runner
+from nn_playground.engine import limits, model, reference, runner, train
 from nn_playground.engine.config import (
     Activation,
     DatasetName,
@@ -20,7 +21,7 @@ from nn_playground.engine.data import Dataset, make_dataset
 from nn_playground.engine.export import exact_layers, feature_matrix
 from nn_playground.engine.hyper import make_hyper
 from nn_playground.engine.optim import scheduled_learning_rate
-from nn_playground.engine.state import DeviceData, device_data
+from nn_playground.engine.state import DeviceData, device_data, shared_settings
 from tests.engine.conftest import reference_network
 
 
@@ -223,3 +224,30 @@ def test_learning_rate_decay(decay: Decay, epoch: int, factor: float) -> None:
     )
     rate = float(scheduled_learning_rate(hyper, jnp.int32(epoch)))
     assert rate == pytest.approx(0.2 * factor, rel=1e-5)
+
+
+def test_narrow_and_wide_training_agree(circle_data: DeviceData) -> None:
+    """Networks of at most 8 neurons a layer train on a cut-down copy: the same weights and
+    optimizer state come back, zero outside the cut."""
+
+    config = ModelConfig(
+        hidden=(8, 5, 3),
+        activations=(Activation.RELU, Activation.TANH, Activation.SWISH),
+        dropout=(0.2, 0.0, 0.1),
+        optimizer=Optimizer.ADAM,
+        l1=0.001,
+        early_stopping=True,
+    )
+    state, hyper = runner.start_model(config)
+    shared = shared_settings([hyper], 4)
+    assert bool(shared.narrow)
+    run = jax.jit(train.train_epochs)
+    narrow = jax.device_get(run(state, circle_data, hyper, shared))
+    wide = jax.device_get(run(state, circle_data, hyper, shared._replace(narrow=np.False_)))
+    assert int(narrow.epoch) == int(wide.epoch) == 4
+    for cut, full in zip(jax.tree.leaves(narrow), jax.tree.leaves(wide), strict=True):
+        np.testing.assert_allclose(cut, full, rtol=2e-5, atol=1e-6)
+    outside = np.ones(model.PARAM_SHAPE, bool)
+    outside[:, :8, :8] = False
+    outside[:, model.WIDTH, :8] = False
+    assert not np.any(narrow.params[outside])

@@ -12,7 +12,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from nn_playground.engine import limits, model
+from nn_playground.engine import limits, model, narrowing
 from nn_playground.engine.config import Problem
 from nn_playground.engine.hyper import PROBLEM_IDS, Hyper
 from nn_playground.engine.losses import accuracy_per_point, predict
@@ -101,11 +101,14 @@ def _grid_pass(
         return model.forward_skipping(params, features, hyper, hidden_rows, model.activate_only)
 
     def cut() -> tuple[jax.Array, jax.Array]:
-        small, small_hyper = model.narrowed(params, hyper)
         logits, hidden = model.forward_skipping(
-            small, features[:, : model.NARROW], small_hyper, hidden_rows, model.activate_only
+            narrowing.narrow_params(params),
+            features[:, : narrowing.NARROW],
+            narrowing.narrow_hyper(hyper),
+            hidden_rows,
+            model.activate_only,
         )
-        extra = model.WIDTH - model.NARROW
+        extra = model.WIDTH - narrowing.NARROW
         return jnp.pad(logits, ((0, 0), (0, extra))), jnp.pad(hidden, ((0, 0), (0, 0), (0, extra)))
 
     result: tuple[jax.Array, jax.Array] = lax.cond(narrow, cut, wide)

@@ -5,6 +5,8 @@ from typing import Final
 
 MAX_HIDDEN_LAYERS: Final = 6
 MAX_NEURONS: Final = 16  # per hidden layer; also the padded width of every layer
+# Networks no wider than this (inputs, hidden layers, outputs) run on a cut-down copy.
+NARROW_NEURONS: Final = 8
 MAX_OUTPUTS: Final = 5  # multiclass up to 5 classes, multilabel up to 3 labels
 MAX_POINTS: Final = 1000  # per dataset, train + test
 MIN_POINTS: Final = 10

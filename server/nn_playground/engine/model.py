@@ -29,10 +29,11 @@ LEAKY_SLOPE = 0.01
 
 
 def input_features(xy: jax.Array, hyper: Hyper) -> jax.Array:
-    """(n, 2) points -> (n, WIDTH) float32 features, unselected ones zeroed."""
+    """(n, 2) points -> (n, width) float32 features, unselected ones zeroed; width is that of
+    `hyper` (WIDTH, or NARROW for a narrowed model)."""
     x1, x2 = xy[:, 0], xy[:, 1]
     columns = [x1, x2, x1 * x1, x2 * x2, x1 * x2, jnp.sin(x1), jnp.sin(x2)]
-    padding = [jnp.zeros_like(x1)] * (WIDTH - len(columns))
+    padding = [jnp.zeros_like(x1)] * (hyper.feature_mask.shape[0] - len(columns))
     return jnp.stack(columns + padding, axis=1) * hyper.feature_mask
 
 
@@ -143,8 +144,8 @@ def param_mask(hyper: Hyper) -> jax.Array:
 
 
 def weight_rows(shape: tuple[int, ...] = PARAM_SHAPE) -> jax.Array:
-    """1 on weight rows, 0 on the bias row: regularisation applies to weights only."""
-    return jnp.zeros(shape, jnp.float32).at[:, :WIDTH, :].set(1.0)
+    """1 on weight rows, 0 on the bias row (the last): regularisation applies to weights only."""
+    return jnp.zeros(shape, jnp.float32).at[:, :-1, :].set(1.0)
 
 
 def init_params(key: jax.Array, hyper: Hyper) -> jax.Array:
@@ -172,9 +173,38 @@ def init_params(key: jax.Array, hyper: Hyper) -> jax.Array:
     return params * param_mask(hyper)
 
 
+@jax.custom_vjp
+def affine(h: jax.Array, layer_params: jax.Array) -> jax.Array:
+    """h (n, width) @ weights + bias, from one layer's (width + 1, width) slot.
+
+    The derivative is written by hand for its weight part: XLA's CPU dot for h^T @ g (a
+    contraction over the rows) is slow when several models are vmapped, where summing the
+    rows' outer products fuses into one fast loop, alone or vmapped."""
+    width = layer_params.shape[0] - 1
+    return h @ layer_params[:width] + layer_params[width]
+
+
+def _affine_forward(
+    h: jax.Array, layer_params: jax.Array
+) -> tuple[jax.Array, tuple[jax.Array, jax.Array]]:
+    return affine(h, layer_params), (h, layer_params)
+
+
+def _affine_backward(
+    saved: tuple[jax.Array, jax.Array], cotangent: jax.Array
+) -> tuple[jax.Array, jax.Array]:
+    h, layer_params = saved
+    width = layer_params.shape[0] - 1
+    weights = jnp.sum(h[:, :, None] * cotangent[:, None, :], axis=0)
+    bias = jnp.sum(cotangent, axis=0, keepdims=True)
+    return cotangent @ layer_params[:width].T, jnp.concatenate([weights, bias], axis=0)
+
+
+affine.defvjp(_affine_forward, _affine_backward)
+
+
 def _dense(params: jax.Array, layer: int, h: jax.Array) -> jax.Array:
-    width = params.shape[1] - 1  # WIDTH, or less for a narrowed copy (see `narrowed`)
-    return h @ params[layer, :width] + params[layer, width]
+    return affine(h, params[layer])
 
 
 def forward_to_depth(
@@ -230,25 +260,10 @@ def forward_skipping(
     return _dense(params, OUTPUT, h), jnp.stack(hidden)
 
 
-NARROW = 8  # enough for every input feature (7), every output (5) and the TF Playground
-
-
-def narrowed(params: jax.Array, hyper: Hyper) -> tuple[jax.Array, Hyper]:
-    """The network cut to NARROW units per layer: the same function when no hidden layer has
-    more than NARROW neurons, at a quarter of the multiply-adds on a large grid."""
-    weights = params[:, :NARROW, :NARROW]
-    biases = params[:, WIDTH : WIDTH + 1, :NARROW]
-    return jnp.concatenate([weights, biases], axis=1), hyper._replace(
-        feature_mask=hyper.feature_mask[:NARROW],
-        neuron_mask=hyper.neuron_mask[:, :NARROW],
-        output_mask=hyper.output_mask[:NARROW],
-    )
-
-
-def dropout_keep(seed: jax.Array, rates: jax.Array, rows: int) -> jax.Array:
-    """(HIDDEN, rows, WIDTH) inverted-dropout multipliers, 0 or 1/(1-rate), from a () uint32
-    seed."""
-    uniform = randomness.uniform(seed, (HIDDEN, rows, WIDTH))
+def dropout_keep(seed: jax.Array, rates: jax.Array, rows: int, width: int) -> jax.Array:
+    """(HIDDEN, rows, width) inverted-dropout multipliers, 0 or 1/(1-rate), from a () uint32
+    seed. Drawn at the full WIDTH and cut, so a unit gets the same draw in a narrowed copy."""
+    uniform = randomness.uniform(seed, (HIDDEN, rows, WIDTH))[:, :, :width]
     rates = rates[:, None, None]
     return jnp.where(uniform >= rates, 1.0 / (1.0 - rates), 0.0)
 

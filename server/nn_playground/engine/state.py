@@ -39,7 +39,7 @@ class Shared(NamedTuple):
     run_depth: jax.Array  # () int32 hidden layers of the deepest model
     early_stopping: jax.Array  # () bool: some model watches its test loss
     dropout: jax.Array  # () bool: some model uses dropout
-    narrow: jax.Array  # () bool: no model has more than model.NARROW neurons in a layer
+    narrow: jax.Array  # () bool: no model has more than limits.NARROW_NEURONS neurons in a layer
 
 
 def shared_settings(hypers: Sequence[Hyper], epochs: int) -> Shared:
@@ -52,7 +52,7 @@ def shared_settings(hypers: Sequence[Hyper], epochs: int) -> Shared:
         run_depth=jnp.asarray(max(depths), jnp.int32),
         early_stopping=jnp.asarray(any(bool(np.asarray(h.early_stopping)) for h in hypers)),
         dropout=jnp.asarray(any(bool(np.any(np.asarray(h.dropout) > 0)) for h in hypers)),
-        narrow=jnp.asarray(max(widths) <= model.NARROW),
+        narrow=jnp.asarray(max(widths) <= limits.NARROW_NEURONS),
     )
 
 

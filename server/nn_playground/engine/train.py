@@ -10,7 +10,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from nn_playground.engine import limits, model, randomness
+from nn_playground.engine import limits, model, narrowing, randomness
 from nn_playground.engine.hyper import Hyper
 from nn_playground.engine.losses import loss_and_logit_grad, point_losses
 from nn_playground.engine.optim import descent_direction, scheduled_learning_rate
@@ -113,7 +113,8 @@ def run_epoch(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared)
     plan = _plan_epoch(order, data.n_train, hyper.batch_size)
     learning_rate = scheduled_learning_rate(hyper, state.epoch)
     trainable = model.param_mask(hyper)
-    weight_rows = model.weight_rows()
+    weight_rows = model.weight_rows(state.params.shape)
+    width = state.params.shape[-1]  # model.WIDTH, or narrowing.NARROW
 
     def step(carry: _Chunk) -> _Chunk:
         s = carry.state
@@ -121,9 +122,9 @@ def run_epoch(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared)
         keep = lax.cond(
             shared.dropout,
             lambda: model.dropout_keep(
-                randomness.stream(dropout_seed, carry.number), hyper.dropout, CHUNK
+                randomness.stream(dropout_seed, carry.number), hyper.dropout, CHUNK, width
             ),
-            lambda: jnp.ones((model.HIDDEN, CHUNK, model.WIDTH), jnp.float32),
+            lambda: jnp.ones((model.HIDDEN, CHUNK, width), jnp.float32),
         )
         loss, grad = minibatch_gradient(
             s.params,
@@ -207,8 +208,9 @@ def _watch_test_loss(state: TrainState, data: DeviceData, hyper: Hyper) -> Train
     )
 
 
-def train_epochs(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared) -> TrainState:
-    """Up to `shared.epochs` more epochs; fewer if training diverges or stops early."""
+def _train_epochs_at_width(
+    state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared
+) -> TrainState:
     target = state.epoch + shared.epochs
 
     def more(s: TrainState) -> jax.Array:
@@ -223,6 +225,27 @@ def train_epochs(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shar
         return watched
 
     trained: TrainState = lax.while_loop(more, one_epoch, state)
+    return trained
+
+
+def _train_narrowed(
+    state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared
+) -> TrainState:
+    trained = _train_epochs_at_width(
+        narrowing.narrow_state(state),
+        narrowing.narrow_data(data),
+        narrowing.narrow_hyper(hyper),
+        shared,
+    )
+    return narrowing.widen_state(trained)
+
+
+def train_epochs(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared) -> TrainState:
+    """Up to `shared.epochs` more epochs; fewer if training diverges or stops early. Networks
+    no wider than narrowing.NARROW train on the cut-down copy, at a fraction of the cost."""
+    trained: TrainState = lax.cond(
+        shared.narrow, _train_narrowed, _train_epochs_at_width, state, data, hyper, shared
+    )
     # On divergence go back to the frame's starting point: the last weights the user saw,
     # from which a lower learning rate can carry on (the weights just before the blow-up
     # are finite but often already absurd).
