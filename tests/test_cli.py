@@ -11,9 +11,9 @@ import httpx2 as httpx
 import pytest
 
 from nn_playground import __version__
-from nn_playground.cli import browser_url, parse_settings
+from nn_playground.cli import browser_url, parse_options
 from nn_playground.engine.compilation import default_cache_dir
-from nn_playground.settings import Settings, settings_from_env
+from nn_playground.options import ServerOptions, options_from_env
 from nn_playground.web_assets import find_web_dir
 from tests.live_server import LiveServer, console_script, free_port, run_server
 
@@ -35,14 +35,32 @@ def test_port_from_environment_is_used() -> None:
 
 
 def test_flag_overrides_environment() -> None:
-    settings = parse_settings(["--port", "9123", "--host", "0.0.0.0"])
-    assert settings == Settings(host="0.0.0.0", port=9123)
-    assert browser_url(settings) == "http://localhost:9123/"
+    options = parse_options(["--port", "9123", "--host", "0.0.0.0", "--max-sessions", "3"])
+    assert options == ServerOptions(host="0.0.0.0", port=9123, max_sessions=3)
+    assert browser_url(options) == "http://localhost:9123/"
+
+
+def test_every_option_reads_its_environment_variable() -> None:
+    options = parse_options(
+        [],
+        {
+            "NN_PLAYGROUND_MAX_SESSIONS": "5",
+            "NN_PLAYGROUND_IDLE_TIMEOUT": "30",
+            "NN_PLAYGROUND_SEND_TIMEOUT": "4.5",
+            "NN_PLAYGROUND_ALLOWED_ORIGINS": "https://a.example, http://b.example:8080",
+            "NN_PLAYGROUND_MAX_POINTS": "200",
+        },
+    )
+    assert options.max_sessions == 5
+    assert options.idle_timeout == 30.0
+    assert options.send_timeout == 4.5
+    assert options.allowed_origins == ("https://a.example", "http://b.example:8080")
+    assert options.max_points == 200
 
 
 def test_bad_port_in_environment_names_the_variable() -> None:
     with pytest.raises(ValueError, match=r"NN_PLAYGROUND_PORT must be an integer.*'eighty'"):
-        settings_from_env({"NN_PLAYGROUND_PORT": "eighty"})
+        options_from_env({"NN_PLAYGROUND_PORT": "eighty"})
 
 
 def test_python_dash_m_reports_version() -> None:

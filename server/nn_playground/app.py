@@ -1,12 +1,22 @@
-"""The FastAPI edge: routes and the static page. Only wiring; no numerics, no session logic."""
+"""The FastAPI edge: routes, the /ws endpoint with its admission checks, and the static page.
+Only wiring; the protocol, sessions and numerics live in their own modules."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, WebSocket
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
 from nn_playground import __version__, runtime
+from nn_playground.admission import SessionSlots, origin_allowed
+from nn_playground.options import ServerOptions
+from nn_playground.protocol import Busy, ConfigDescription, describe_config
+from nn_playground.session import CLOSE_POLICY, CLOSE_TRY_LATER, Session
+from nn_playground.training_pool import TrainingPool
 from nn_playground.web_assets import find_web_dir
 
 
@@ -14,14 +24,69 @@ class Health(BaseModel):
     status: str
     version: str
     backend: runtime.Backend
+    sessions: int
+    max_sessions: int
 
 
-def create_app() -> FastAPI:
-    app = FastAPI(title="nn-playground", version=__version__)
+def _warm_up_in_background() -> None:
+    """Load (or compile) the frame programs while the server already answers: the first
+    session waits only for what it needs, not for every program."""
+    from nn_playground.engine import compilation, runner
 
-    @app.get("/healthz", summary="Liveness and the JAX backend in use")
+    compilation.enable_persistent_cache()
+    threading.Thread(target=runner.warm_up, name="warm-up", daemon=True).start()
+
+
+def create_app(options: ServerOptions | None = None, warm_up: bool = True) -> FastAPI:
+    options = options or ServerOptions()
+    pool = TrainingPool()
+    slots = SessionSlots(options.max_sessions)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if warm_up:
+            _warm_up_in_background()
+        yield
+        pool.close()
+
+    app = FastAPI(title="nn-playground", version=__version__, lifespan=lifespan)
+
+    @app.get("/healthz", summary="Liveness, the JAX backend in use and the session count")
     def healthz() -> Health:
-        return Health(status="ok", version=__version__, backend=runtime.jax_backend())
+        return Health(
+            status="ok",
+            version=__version__,
+            backend=runtime.jax_backend(),
+            sessions=slots.held,
+            max_sessions=slots.limit,
+        )
+
+    @app.get(
+        "/api/config",
+        summary="Every setting's JSON Schema (choices, defaults, bounds), limits and effects",
+    )
+    def api_config() -> ConfigDescription:
+        return describe_config(options.max_points)
+
+    @app.websocket("/ws")
+    async def websocket_session(websocket: WebSocket) -> None:
+        """A training session; docs/protocol.md describes the messages."""
+        if not origin_allowed(websocket.headers, options.allowed_origins):
+            await websocket.close(CLOSE_POLICY)  # before accepting: the handshake gets 403
+            return
+        await websocket.accept()
+        if not slots.try_take():
+            busy = Busy(
+                reason=f"the server is training {slots.limit} sessions, its limit; try later",
+                max_sessions=slots.limit,
+            )
+            await websocket.send_text(busy.model_dump_json())
+            await websocket.close(CLOSE_TRY_LATER, "server full")
+            return
+        try:
+            await Session(websocket, options, pool).run()
+        finally:
+            slots.give_back()
 
     # Mounted last so the API routes above take precedence over file names.
     app.mount("/", StaticFiles(directory=find_web_dir(), html=True), name="web")

@@ -6,19 +6,24 @@ import argparse
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import uvicorn
 
 from nn_playground import __version__
 from nn_playground.app import create_app
-from nn_playground.settings import Settings, settings_from_env
+from nn_playground.engine import limits
+from nn_playground.options import ServerOptions, options_from_env, split_origins
+from nn_playground.protocol import MAX_MESSAGE_BYTES
 
 log = logging.getLogger("nn_playground")
 
 
-def parse_settings(argv: Sequence[str] | None) -> Settings:
-    defaults = settings_from_env()
+def parse_options(
+    argv: Sequence[str] | None, env: Mapping[str, str] | None = None
+) -> ServerOptions:
+    """Flags over environment variables (NN_PLAYGROUND_<NAME>) over defaults."""
+    defaults = options_from_env(env)
     parser = argparse.ArgumentParser(
         prog="nn-playground",
         description="Serve the neural-network playground (page, API and websocket).",
@@ -36,30 +41,81 @@ def parse_settings(argv: Sequence[str] | None) -> Settings:
         help="TCP port (env NN_PLAYGROUND_PORT, default %(default)s)",
     )
     parser.add_argument(
+        "--max-sessions",
+        type=int,
+        default=defaults.max_sessions,
+        help="concurrent training sessions; one more is told 'busy' and closed with 1013 "
+        "(env NN_PLAYGROUND_MAX_SESSIONS, default 16 per core: %(default)s)",
+    )
+    parser.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=defaults.idle_timeout,
+        help="seconds a session may send nothing before it is closed "
+        "(env NN_PLAYGROUND_IDLE_TIMEOUT, default %(default)s)",
+    )
+    parser.add_argument(
+        "--send-timeout",
+        type=float,
+        default=defaults.send_timeout,
+        help="seconds a client may leave frames unread before it is closed "
+        "(env NN_PLAYGROUND_SEND_TIMEOUT, default %(default)s)",
+    )
+    parser.add_argument(
+        "--allowed-origins",
+        type=split_origins,
+        default=defaults.allowed_origins,
+        help="comma-separated origins whose pages may open a websocket: 'same-origin', "
+        "'*' or URLs like https://class.example.org (env NN_PLAYGROUND_ALLOWED_ORIGINS, "
+        "default same-origin)",
+    )
+    parser.add_argument(
+        "--max-points",
+        type=int,
+        default=defaults.max_points,
+        help=f"points per dataset, at most {limits.MAX_POINTS} "
+        "(env NN_PLAYGROUND_MAX_POINTS, default %(default)s)",
+    )
+    parser.add_argument(
         "--warm-up",
         action="store_true",
         help="compile (or load from the persistent cache) every training function, then exit",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     args = parser.parse_args(argv)
-    return Settings(host=args.host, port=args.port, warm_up_only=args.warm_up)
+    if not limits.MIN_POINTS <= args.max_points <= limits.MAX_POINTS:
+        parser.error(f"--max-points: expected {limits.MIN_POINTS} to {limits.MAX_POINTS}")
+    if args.max_sessions < 1:
+        parser.error("--max-sessions: expected at least 1")
+    return ServerOptions(
+        host=args.host,
+        port=args.port,
+        max_sessions=args.max_sessions,
+        idle_timeout=args.idle_timeout,
+        send_timeout=args.send_timeout,
+        allowed_origins=tuple(args.allowed_origins),
+        max_points=args.max_points,
+        warm_up_only=args.warm_up,
+    )
 
 
-def browser_url(settings: Settings) -> str:
+def browser_url(options: ServerOptions) -> str:
     """The address to open: a wildcard bind is reachable on this machine as localhost."""
-    host = "localhost" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    host = "localhost" if options.host in ("0.0.0.0", "::", "") else options.host
     if ":" in host:
         host = f"[{host}]"
-    return f"http://{host}:{settings.port}/"
+    return f"http://{host}:{options.port}/"
 
 
-async def serve(settings: Settings) -> None:
+async def serve(options: ServerOptions) -> None:
     config = uvicorn.Config(
-        create_app(),
-        host=settings.host,
-        port=settings.port,
+        create_app(options),
+        host=options.host,
+        port=options.port,
         # Frames are already-compact uint8; deflate measured 40x slower for them.
         ws_per_message_deflate=False,
+        # A larger client message closes the socket with 1009 (protocol.MAX_MESSAGE_BYTES).
+        ws_max_size=MAX_MESSAGE_BYTES,
         log_level="info",
     )
     server = uvicorn.Server(config)
@@ -67,7 +123,7 @@ async def serve(settings: Settings) -> None:
     while not server.started and not task.done():
         await asyncio.sleep(0.05)
     if server.started:
-        log.info("nn-playground %s is ready: open %s", __version__, browser_url(settings))
+        log.info("nn-playground %s is ready: open %s", __version__, browser_url(options))
     await task
 
 
@@ -87,9 +143,9 @@ def warm_up() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    settings = parse_settings(argv)
-    if settings.warm_up_only:
+    options = parse_options(argv)
+    if options.warm_up_only:
         warm_up()
         return 0
-    asyncio.run(serve(settings))
+    asyncio.run(serve(options))
     return 0

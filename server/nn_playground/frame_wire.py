@@ -1,0 +1,140 @@
+"""Frames on the wire: one binary websocket message = a 4-byte little-endian header length, a
+JSON header (protocol.FrameHeader), then the arrays it lists, back to back. Imports numpy and
+the engine's export helpers, no JAX calls: frames arrive here as host arrays."""
+
+from __future__ import annotations
+
+import math
+import struct
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from nn_playground.engine import limits
+from nn_playground.engine.config import ModelConfig, Problem
+from nn_playground.engine.export import exact_layers, feature_columns
+from nn_playground.engine.frames import Frame
+from nn_playground.protocol import Buffer, FrameHeader, ModelFrame, SessionState
+
+HEADER_LENGTH = struct.Struct("<I")
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    """One model's frame with the configuration it was trained under."""
+
+    frame: Frame  # host (numpy) arrays
+    config: ModelConfig
+
+
+def finite(value: float | np.ndarray) -> float | None:
+    """JSON has no NaN or Infinity: a non-finite number travels as null."""
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _finite_list(values: np.ndarray) -> list[float | None]:
+    return [finite(v) for v in np.asarray(values, np.float64).ravel()]
+
+
+def _host(frame: Frame) -> dict[str, np.ndarray]:
+    return {name: np.asarray(value) for name, value in frame._asdict().items()}
+
+
+def _model_header(model: TrainedModel) -> ModelFrame:
+    frame, config = _host(model.frame), model.config
+    depth = len(config.hidden)
+    classification = config.problem is not Problem.REGRESSION
+    diverged = bool(frame["diverged"])
+    return ModelFrame(
+        epoch=int(frame["epoch"]),
+        step=int(frame["step"]),
+        train_loss=finite(frame["train_loss"]),
+        test_loss=finite(frame["test_loss"]),
+        train_accuracy=finite(frame["train_accuracy"]) if classification else None,
+        test_accuracy=finite(frame["test_accuracy"]) if classification else None,
+        learning_rate=finite(frame["learning_rate"]),
+        grad_norms=_finite_list(
+            np.concatenate([frame["grad_norms"][:depth], frame["grad_norms"][-1:]])
+        ),
+        hidden=list(config.hidden),
+        n_outputs=config.n_outputs,
+        diverged=diverged,
+        diverged_epoch=int(frame["diverged_epoch"]) if diverged else None,
+        diverged_step=int(frame["diverged_step"]) if diverged else None,
+        stopped_early=bool(frame["stopped_early"]),
+        best_epoch=int(frame["best_epoch"]) if config.early_stopping else None,
+        neuron_scale=[
+            _finite_list(frame["neuron_scale"][layer, :width])
+            for layer, width in enumerate(config.hidden)
+        ],
+        feature_scale=_finite_list(frame["feature_scale"][feature_columns(config)]),
+        features=[limits.FEATURE_NAMES[i] for i in feature_columns(config)],
+    )
+
+
+def _arrays(model: TrainedModel) -> list[tuple[str, np.ndarray]]:
+    """The model's arrays in payload order: grids (uint8) then exact weights (float32)."""
+    frame, config = _host(model.frame), model.config
+    widest = max(config.hidden, default=0)
+    arrays: list[tuple[str, np.ndarray]] = [
+        ("outputs", frame["outputs"][: config.n_outputs]),
+        ("predicted_class", frame["predicted_class"]),
+        ("confidence", frame["confidence"]),
+        ("neurons", frame["neurons"][: len(config.hidden), :widest]),
+        ("features", frame["features"][feature_columns(config)]),
+    ]
+    for layer, (weights, biases) in enumerate(exact_layers(frame["params"], config)):
+        arrays.append((f"weights.{layer}", weights))
+        arrays.append((f"biases.{layer}", biases))
+    return arrays
+
+
+def encode_frame(
+    number: int, revision: int, state: SessionState, models: list[TrainedModel]
+) -> bytes:
+    """One binary frame message for these models (one, or several in compare mode)."""
+    buffers: list[Buffer] = []
+    chunks: list[bytes] = []
+    offset = 0
+    for index, model in enumerate(models):
+        for name, array in _arrays(model):
+            dtype: Literal["uint8", "float32"] = "uint8" if array.dtype == np.uint8 else "float32"
+            data = np.ascontiguousarray(array, dtype=dtype).tobytes()
+            buffers.append(
+                Buffer(
+                    name=name,
+                    model=index,
+                    dtype=dtype,
+                    shape=list(array.shape),
+                    offset=offset,
+                    length=len(data),
+                )
+            )
+            chunks.append(data)
+            offset += len(data)
+    header = FrameHeader(
+        frame=number,
+        revision=revision,
+        state=state,
+        models=[_model_header(model) for model in models],
+        buffers=buffers,
+    )
+    encoded = header.model_dump_json().encode()
+    return HEADER_LENGTH.pack(len(encoded)) + encoded + b"".join(chunks)
+
+
+def decode_frame(message: bytes) -> tuple[FrameHeader, dict[tuple[int, str], np.ndarray]]:
+    """The inverse of encode_frame (for tests and Python clients): the header and each
+    buffer by (model, name)."""
+    (length,) = HEADER_LENGTH.unpack_from(message)
+    header = FrameHeader.model_validate_json(
+        message[HEADER_LENGTH.size : HEADER_LENGTH.size + length]
+    )
+    payload = memoryview(message)[HEADER_LENGTH.size + length :]
+    arrays = {}
+    for buffer in header.buffers:
+        raw = payload[buffer.offset : buffer.offset + buffer.length]
+        arrays[(buffer.model, buffer.name)] = np.frombuffer(raw, buffer.dtype).reshape(buffer.shape)
+    return header, arrays

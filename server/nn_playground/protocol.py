@@ -1,0 +1,350 @@
+"""Every websocket message as a pydantic model: the single source of the wire's names,
+defaults and bounds (the page builds its controls from `settings_schema()`). Imports neither
+FastAPI nor JAX; docs/protocol.md describes the same messages with examples."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
+
+from nn_playground.engine import limits
+from nn_playground.engine.config import (
+    Activation,
+    DatasetName,
+    Decay,
+    Init,
+    Loss,
+    Optimizer,
+    Problem,
+    RegressionOutput,
+)
+
+MAX_MESSAGE_BYTES = 64 * 1024  # a larger client message closes the socket with 1009
+MAX_COMPARE = 8  # models trained together in compare mode
+MAX_EPOCHS_PER_FRAME = 100
+MAX_STEP_EPOCHS = 1000
+# Input features by name (the same names as engine.limits.FEATURE_NAMES; a test checks).
+Feature = Literal["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin_x1", "sin_x2"]
+Seed = Annotated[int, Field(ge=0, lt=2**31)]
+Neurons = Annotated[int, Field(ge=1, le=limits.MAX_NEURONS)]
+Rate = Annotated[float, Field(ge=0.0, le=0.9)]
+
+
+class Strict(BaseModel):
+    """Extra fields are errors, and so are NaN and Infinity."""
+
+    # strict: no silent coercion ("3" is not 3); messages are parsed from their JSON text.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
+
+
+class Settings(Strict):
+    """One model and its data: every control of the page. Hidden-layer lists (activations,
+    dropout) follow `hidden`: shorter ones repeat their last entry, longer ones are cut."""
+
+    # data
+    dataset: DatasetName = DatasetName.CIRCLE
+    n_points: int = Field(500, ge=limits.MIN_POINTS, le=limits.MAX_POINTS)
+    noise: float = Field(0.0, ge=0.0, le=1.0)
+    train_fraction: float = Field(0.5, ge=0.1, le=0.9)
+    n_classes: int = Field(3, ge=3, le=limits.MAX_OUTPUTS, description="multiclass datasets")
+    data_seed: Seed = 0
+    features: list[Feature] = Field(
+        default_factory=lambda: list(get_args(Feature)[:2]),
+        min_length=1,
+        max_length=len(limits.FEATURE_NAMES),
+    )
+    # network
+    hidden: list[Neurons] = Field(
+        default_factory=lambda: [4, 2], max_length=limits.MAX_HIDDEN_LAYERS
+    )
+    activations: list[Activation] = Field(
+        default_factory=lambda: [Activation.TANH, Activation.TANH],
+        min_length=1,
+        max_length=limits.MAX_HIDDEN_LAYERS,
+    )
+    loss: Loss = Field(Loss.CROSS_ENTROPY, description="classification; regression uses mse")
+    regression_output: RegressionOutput = RegressionOutput.LINEAR
+    init: Init = Init.GLOROT_UNIFORM
+    seed: Seed = Field(0, description="initial weights, shuffling and dropout")
+    # training
+    optimizer: Optimizer = Optimizer.SGD
+    learning_rate: float = Field(0.03, ge=1e-5, le=10.0)
+    momentum: float = Field(0.9, ge=0.0, lt=1.0)
+    beta1: float = Field(0.9, ge=0.0, lt=1.0)
+    beta2: float = Field(0.999, ge=0.0, lt=1.0)
+    rho: float = Field(0.9, ge=0.0, lt=1.0)
+    epsilon: float = Field(1e-7, ge=1e-10, le=1.0)
+    decay: Decay = Decay.NONE
+    decay_rate: float = Field(0.5, gt=0.0, le=1.0)
+    decay_epochs: int = Field(100, ge=1, le=100_000)
+    batch_size: int = Field(10, ge=1, le=limits.MAX_POINTS)
+    l1: float = Field(0.0, ge=0.0, le=1.0)
+    l2: float = Field(0.0, ge=0.0, le=1.0)
+    dropout: list[Rate] = Field(
+        default_factory=lambda: [0.0, 0.0], min_length=1, max_length=limits.MAX_HIDDEN_LAYERS
+    )
+    early_stopping: bool = False
+    patience: int = Field(20, ge=1, le=10_000)
+
+
+# What a change does to a running model: these names keep the trained weights; those in
+# REINITIALISE start from new weights; those in REGENERATE make new data (and new weights).
+REGENERATE = frozenset({"dataset", "n_points", "noise", "train_fraction", "n_classes", "data_seed"})
+REINITIALISE = frozenset({"features", "hidden", "init", "seed"})
+KEEP_WEIGHTS = frozenset(Settings.model_fields) - REGENERATE - REINITIALISE
+
+
+def _every_field_optional() -> dict[str, Any]:
+    """Settings' fields with their bounds, each optional with no default."""
+    fields: dict[str, Any] = {}
+    for name, info in Settings.model_fields.items():
+        optional = Optional[info.annotation]  # type: ignore[name-defined]  # noqa: UP045
+        bounded = Annotated[optional, *info.metadata] if info.metadata else optional
+        fields[name] = (bounded, None)
+    return fields
+
+
+class _ChangeBase(Strict):
+    def given(self) -> dict[str, Any]:
+        """The fields the client sent."""
+        return self.model_dump(exclude_none=True)
+
+
+# Any subset of Settings: absent fields keep their values. Built from Settings so the two
+# can never disagree on a bound; the type checker sees the base class.
+if TYPE_CHECKING:
+    SettingsChange = _ChangeBase
+else:
+    SettingsChange = create_model("SettingsChange", __base__=_ChangeBase, **_every_field_optional())
+
+
+# --- client -> server ------------------------------------------------------------------------
+
+
+class Configure(Strict):
+    """Change some settings; see KEEP_WEIGHTS / REINITIALISE / REGENERATE for the effect."""
+
+    type: Literal["configure"]
+    settings: SettingsChange
+
+
+class Play(Strict):
+    type: Literal["play"]
+
+
+class Pause(Strict):
+    type: Literal["pause"]
+
+
+class Step(Strict):
+    """Train exactly `epochs` more epochs, then pause."""
+
+    type: Literal["step"]
+    epochs: int = Field(1, ge=1, le=MAX_STEP_EPOCHS)
+
+
+class Reset(Strict):
+    """New weights from `seed` (default: the current one), epoch 0, same data."""
+
+    type: Literal["reset"]
+    seed: Seed | None = None
+
+
+class Regenerate(Strict):
+    """New data from `data_seed` (default: the next seed), and new weights."""
+
+    type: Literal["regenerate"]
+    data_seed: Seed | None = None
+
+
+class Speed(Strict):
+    type: Literal["speed"]
+    epochs_per_frame: int = Field(ge=1, le=MAX_EPOCHS_PER_FRAME)
+
+
+class Point(Strict):
+    x: float = Field(ge=-limits.DOMAIN, le=limits.DOMAIN)
+    y: float = Field(ge=-limits.DOMAIN, le=limits.DOMAIN)
+    label: float = Field(
+        ge=-limits.MAX_REGRESSION_TARGET,
+        le=limits.MAX_REGRESSION_TARGET,
+        description="class index, multilabel bitmask (sum of 2**k) or regression value",
+    )
+
+
+class SetPoints(Strict):
+    """Train on these points (dataset becomes "custom"); they are split by train_fraction."""
+
+    type: Literal["points"]
+    problem: Problem
+    n_outputs: int = Field(1, ge=1, le=limits.MAX_OUTPUTS)
+    points: list[Point] = Field(min_length=2, max_length=limits.MAX_POINTS)
+
+
+class Compare(Strict):
+    """Train 2-8 variants of the current settings together (each a change of model settings,
+    data shared); an empty list leaves compare mode."""
+
+    type: Literal["compare"]
+    models: list[SettingsChange] = Field(max_length=MAX_COMPARE)
+
+
+class Ack(Strict):
+    """The client has taken frame number `frame`: the server keeps at most 2 unacknowledged."""
+
+    type: Literal["ack"]
+    frame: int = Field(ge=0)
+
+
+ClientMessage = Annotated[
+    Configure | Play | Pause | Step | Reset | Regenerate | Speed | SetPoints | Compare | Ack,
+    Field(discriminator="type"),
+]
+CLIENT_MESSAGE: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
+
+
+# --- server -> client ------------------------------------------------------------------------
+
+
+class SessionState(StrEnum):
+    IDLE = "idle"  # not started since the last reset
+    RUNNING = "running"
+    PAUSED = "paused"
+    DIVERGED = "diverged"  # loss or weights went non-finite; reset or lower the learning rate
+    STOPPED_EARLY = "stopped_early"  # early stopping ran out of patience
+
+
+class Limits(Strict):
+    max_hidden_layers: int = limits.MAX_HIDDEN_LAYERS
+    max_neurons: int = limits.MAX_NEURONS
+    max_outputs: int = limits.MAX_OUTPUTS
+    min_points: int = limits.MIN_POINTS
+    max_points: int = limits.MAX_POINTS
+    domain: float = limits.DOMAIN
+    output_grid: int = limits.OUTPUT_GRID
+    neuron_grid: int = limits.NEURON_GRID
+    max_message_bytes: int = MAX_MESSAGE_BYTES
+    max_compare: int = MAX_COMPARE
+    max_epochs_per_frame: int = MAX_EPOCHS_PER_FRAME
+    max_step_epochs: int = MAX_STEP_EPOCHS
+    features: list[str] = Field(default_factory=lambda: list(limits.FEATURE_NAMES))
+
+
+class ChangeEffects(Strict):
+    keep_weights: list[str] = Field(default_factory=lambda: sorted(KEEP_WEIGHTS))
+    reinitialise: list[str] = Field(default_factory=lambda: sorted(REINITIALISE))
+    regenerate: list[str] = Field(default_factory=lambda: sorted(REGENERATE))
+
+
+class Ready(Strict):
+    type: Literal["ready"] = "ready"
+    version: str
+    limits: Limits
+    settings: Settings  # in effect now (the defaults, for a new session)
+    epochs_per_frame: int
+    effects: ChangeEffects = Field(default_factory=ChangeEffects)
+
+
+class Data(Strict):
+    """The points being trained on: (x, y, label) rows; sent whenever the data changes."""
+
+    type: Literal["data"] = "data"
+    problem: Problem
+    n_outputs: int
+    train: list[tuple[float, float, float]]
+    test: list[tuple[float, float, float]]
+    target_low: float  # regression colour scale
+    target_high: float
+
+
+class Status(Strict):
+    type: Literal["status"] = "status"
+    state: SessionState
+    epoch: int
+    detail: str = ""
+
+
+class Error(Strict):
+    """A message was refused; the session carries on as before it."""
+
+    type: Literal["error"] = "error"
+    field: str  # where the problem is, e.g. "settings.hidden.2" or "points.7.label"
+    expected: str
+    received: str
+    message: str
+
+
+class Busy(Strict):
+    type: Literal["busy"] = "busy"
+    reason: str
+    max_sessions: int
+
+
+class Buffer(Strict):
+    """Where one array lies in the frame's binary payload (after the header)."""
+
+    name: str
+    model: int
+    dtype: Literal["uint8", "float32"]
+    shape: list[int]
+    offset: int
+    length: int
+
+
+class ModelFrame(Strict):
+    """One model's numbers in a frame. A non-finite value is null, never NaN or Infinity."""
+
+    epoch: int
+    step: int
+    train_loss: float | None
+    test_loss: float | None
+    train_accuracy: float | None  # null for regression
+    test_accuracy: float | None
+    learning_rate: float | None
+    grad_norms: list[float | None]  # per layer, hidden layers first, output layer last
+    hidden: list[int]
+    n_outputs: int
+    diverged: bool
+    diverged_epoch: int | None
+    diverged_step: int | None
+    stopped_early: bool
+    best_epoch: int | None
+    neuron_scale: list[list[float | None]]  # per hidden layer and neuron
+    feature_scale: list[float | None]  # per selected feature, in `features` order
+    features: list[str]
+
+
+class FrameHeader(Strict):
+    type: Literal["frame"] = "frame"
+    frame: int  # numbered from 1; acknowledge with {"type": "ack", "frame": n}
+    revision: int  # client changes applied so far: the frame reflects every one of them
+    state: SessionState
+    models: list[ModelFrame]
+    buffers: list[Buffer]
+
+
+ServerMessage = Annotated[Ready | Data | Status | Error | Busy, Field(discriminator="type")]
+SERVER_MESSAGE: TypeAdapter[ServerMessage] = TypeAdapter(ServerMessage)
+
+
+class ConfigDescription(Strict):
+    """GET /api/config: everything the page needs to build its controls."""
+
+    settings_schema: dict[str, Any]
+    defaults: Settings
+    limits: Limits
+    effects: ChangeEffects
+
+
+def describe_config(max_points: int = limits.MAX_POINTS) -> ConfigDescription:
+    """The settings' schema with this server's point limit in place of the engine's."""
+    schema = Settings.model_json_schema()
+    schema["properties"]["n_points"]["maximum"] = max_points
+    return ConfigDescription(
+        settings_schema=schema,
+        defaults=Settings(),
+        limits=Limits(max_points=max_points),
+        effects=ChangeEffects(),
+    )

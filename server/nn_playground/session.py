@@ -1,0 +1,282 @@
+"""One live websocket session: a receiver that validates and applies client messages, and a
+trainer that runs frames on the training pool and sends them, paced by the client's acks.
+
+Pacing: at most MAX_IN_FLIGHT frames unacknowledged; a client that leaves them unread for
+`send_timeout` seconds is closed, so a slow or vanished reader costs neither memory nor CPU.
+Every send is bounded by the same timeout. Changes arriving while a frame computes are
+applied to the next one, which coalesces a fast-moving slider into one frame."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from nn_playground import __version__
+from nn_playground.experiment import Experiment, train
+from nn_playground.frame_wire import encode_frame
+from nn_playground.options import ServerOptions
+from nn_playground.protocol import (
+    CLIENT_MESSAGE,
+    MAX_MESSAGE_BYTES,
+    Ack,
+    Compare,
+    Configure,
+    Error,
+    Limits,
+    Pause,
+    Play,
+    Ready,
+    Regenerate,
+    Reset,
+    SessionState,
+    SetPoints,
+    Speed,
+    Status,
+    Step,
+    Strict,
+)
+from nn_playground.training_pool import TrainingPool
+from nn_playground.training_setup import SetupError
+
+log = logging.getLogger(__name__)
+
+MAX_IN_FLIGHT = 2
+CLOSE_NORMAL = 1000
+CLOSE_POLICY = 1008  # stopped acknowledging frames
+CLOSE_TOO_BIG = 1009
+CLOSE_TRY_LATER = 1013
+
+
+class Closed(Exception):  # noqa: N818 (an outcome, not an error)
+    """The session is over (the client left, or we closed it)."""
+
+
+def validation_error(error: ValidationError) -> Error:
+    """The first problem of a refused message, located the way the client wrote it."""
+    first = error.errors(include_url=False)[0]
+    location = [str(part) for part in first["loc"]]
+    if first["type"] == "union_tag_invalid" or first["type"] == "union_tag_not_found":
+        location, expected = ["type"], first["msg"]
+    elif location:
+        location = location[1:]  # the message type the discriminator chose
+        expected = first["msg"]
+    else:
+        expected = first["msg"]
+    received = repr(first.get("input"))
+    return Error(
+        field=".".join(location) or "message",
+        expected=expected,
+        received=received[:200],
+        message=f"{'.'.join(location) or 'message'}: {expected}",
+    )
+
+
+class Session:
+    def __init__(self, websocket: WebSocket, options: ServerOptions, pool: TrainingPool) -> None:
+        self.websocket = websocket
+        self.options = options
+        self.pool = pool
+        self.experiment: Experiment
+        self.playing = False
+        self.step_epochs = 0
+        self.redraw = True
+        self.epochs_per_frame = 1
+        self.revision = 0
+        self.sent = 0
+        self.acked = 0
+        self.reported: SessionState | None = None
+        self._wake = asyncio.Event()
+        self._ack = asyncio.Event()
+        self._send_lock = asyncio.Lock()
+
+    # --- sending ------------------------------------------------------------------------------
+
+    async def _send(self, payload: str | bytes) -> None:
+        async with self._send_lock:
+            try:
+                send = (
+                    self.websocket.send_bytes(payload)
+                    if isinstance(payload, bytes)
+                    else self.websocket.send_text(payload)
+                )
+                await asyncio.wait_for(send, self.options.send_timeout)
+            except TimeoutError:
+                raise Closed("send timed out") from None
+            except (WebSocketDisconnect, RuntimeError, OSError) as error:
+                raise Closed(str(error)) from None
+
+    async def send_message(self, message: Strict) -> None:
+        await self._send(message.model_dump_json())
+
+    async def close(self, code: int, reason: str) -> None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.websocket.close(code, reason), 1.0)
+        raise Closed(reason)
+
+    # --- state --------------------------------------------------------------------------------
+
+    def state(self) -> SessionState:
+        every_halted, diverged = self.experiment.halted()
+        if every_halted:
+            return SessionState.DIVERGED if diverged else SessionState.STOPPED_EARLY
+        if self.playing:
+            return SessionState.RUNNING
+        return SessionState.IDLE if self.experiment.epoch == 0 else SessionState.PAUSED
+
+    async def report_state(self) -> None:
+        state = self.state()
+        if state is self.reported:
+            return
+        self.reported = state
+        detail = ""
+        if state is SessionState.DIVERGED:
+            model = next(m for m in self.experiment.models if bool(m.state.diverged))
+            detail = (
+                f"the loss or the weights became infinite or NaN at epoch "
+                f"{int(model.state.diverged_epoch)} (update {int(model.state.diverged_step)}): "
+                "the learning rate is too large for this problem. The last good weights are "
+                "kept: lower the learning rate to carry on, or reset."
+            )
+        elif state is SessionState.STOPPED_EARLY:
+            detail = "the test loss stopped improving; the best weights are restored"
+        await self.send_message(Status(state=state, epoch=self.experiment.epoch, detail=detail))
+
+    # --- the session --------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Serve an accepted websocket until it closes."""
+        self.experiment = await self.pool.run(lambda: Experiment(self.options.max_points))
+        trainer = asyncio.create_task(self._train())
+        try:
+            await self.send_message(
+                Ready(
+                    version=__version__,
+                    limits=Limits(max_points=self.options.max_points),
+                    settings=self.experiment.settings,
+                    epochs_per_frame=self.epochs_per_frame,
+                )
+            )
+            self._wake.set()
+            await self._receive()
+        except Closed as closed:
+            log.debug("session closed: %s", closed)
+        finally:
+            trainer.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Closed):
+                await trainer
+
+    async def _receive(self) -> None:
+        while True:
+            try:
+                message = await asyncio.wait_for(
+                    self.websocket.receive(), self.options.idle_timeout
+                )
+            except TimeoutError:
+                await self.close(CLOSE_NORMAL, f"idle for {self.options.idle_timeout:g} s")
+            if message["type"] == "websocket.disconnect":
+                raise Closed("client left")
+            text = message.get("text")
+            if text is None:
+                await self.send_message(
+                    Error(
+                        field="message",
+                        expected="a JSON text message",
+                        received="binary data",
+                        message="messages are JSON text",
+                    )
+                )
+                continue
+            if len(text.encode()) > MAX_MESSAGE_BYTES:
+                await self.close(CLOSE_TOO_BIG, f"messages are at most {MAX_MESSAGE_BYTES} bytes")
+            try:
+                await self._handle(CLIENT_MESSAGE.validate_json(text))
+            except ValidationError as error:
+                await self.send_message(validation_error(error))
+            except SetupError as error:
+                await self.send_message(
+                    Error(
+                        field=error.field,
+                        expected=error.expected,
+                        received=repr(error.received)[:200],
+                        message=str(error),
+                    )
+                )
+
+    async def _handle(self, message: Any) -> None:
+        if isinstance(message, Ack):
+            self.acked = max(self.acked, min(message.frame, self.sent))
+            self._ack.set()
+            return
+        experiment = self.experiment
+        if isinstance(message, Configure):
+            experiment.change(message.settings.given())
+        elif isinstance(message, Play):
+            self.playing = True
+        elif isinstance(message, Pause):
+            self.playing = False
+        elif isinstance(message, Step):
+            self.playing, self.step_epochs = False, message.epochs
+        elif isinstance(message, Reset):
+            experiment.reset(message.seed)
+            self.playing = False
+        elif isinstance(message, Regenerate):
+            experiment.regenerate(message.data_seed)
+        elif isinstance(message, Speed):
+            self.epochs_per_frame = message.epochs_per_frame
+        elif isinstance(message, SetPoints):
+            experiment.set_points(message.problem, message.n_outputs, message.points)
+        elif isinstance(message, Compare):
+            experiment.set_compare([change.given() for change in message.models])
+        self.revision += 1
+        self.redraw = True
+        self._wake.set()
+        await self.report_state()
+
+    def _epochs_wanted(self) -> int | None:
+        """Epochs for the next frame, or None when no frame is due."""
+        if self.step_epochs:
+            return self.step_epochs
+        if self.playing and not self.experiment.halted()[0]:
+            return self.epochs_per_frame
+        return 0 if self.redraw else None
+
+    async def _train(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while (epochs := self._epochs_wanted()) is not None:
+                if self.sent - self.acked >= MAX_IN_FLIGHT:
+                    self._ack.clear()
+                    if self.sent - self.acked >= MAX_IN_FLIGHT:
+                        try:
+                            await asyncio.wait_for(self._ack.wait(), self.options.send_timeout)
+                        except TimeoutError:
+                            await self.close(
+                                CLOSE_POLICY,
+                                f"no frame acknowledged in {self.options.send_timeout:g} s",
+                            )
+                    continue
+                await self._frame(epochs)
+
+    async def _frame(self, epochs: int) -> None:
+        experiment = self.experiment
+        if experiment.data_due:
+            await self.send_message(experiment.data_message())
+        revision = self.revision
+        snapshot = experiment.snapshot()
+        self.redraw = False
+        step_epochs = self.step_epochs
+        states, models = await self.pool.run(lambda: train(snapshot, epochs))
+        if not experiment.commit(snapshot.generation, states):
+            self.redraw = True
+            return
+        if step_epochs and self.step_epochs == step_epochs:
+            self.step_epochs = 0
+        self.sent += 1
+        await self._send(encode_frame(self.sent, revision, self.state(), models))
+        await self.report_state()
