@@ -63,7 +63,7 @@ def _signed_maps(values: jax.Array, side: int) -> tuple[jax.Array, jax.Array]:
 def _output_grids(
     outputs: jax.Array, data: DeviceData, hyper: Hyper
 ) -> tuple[jax.Array, jax.Array, jax.Array]:
-    """(OUTPUT_SIDE**2, WIDTH) head outputs -> per-output, class and confidence grids."""
+    """(OUTPUT_SIDE**2, MAX_OUTPUTS) head outputs -> per-output, class and confidence grids."""
     is_regression = hyper.problem == PROBLEM_IDS[Problem.REGRESSION]
     span = jnp.maximum(data.target_high - data.target_low, 1e-6)
     unit = jnp.where(is_regression, (outputs - data.target_low) / span, outputs)
@@ -136,8 +136,10 @@ def measure(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared) -
         side * side,
         shared.narrow,
     )
+    # Only the first MAX_OUTPUTS columns can be outputs: the heads run on those alone.
+    head_hyper = hyper._replace(output_mask=hyper.output_mask[: limits.MAX_OUTPUTS])
     outputs, predicted_class, confidence = _output_grids(
-        predict(logits[:n_output], hyper), data, hyper
+        predict(logits[:n_output, : limits.MAX_OUTPUTS], head_hyper), data, head_hyper
     )
     per_neuron = jnp.transpose(hidden, (1, 0, 2)).reshape(side * side, -1)
     neurons, neuron_scale = _signed_maps(per_neuron, side)

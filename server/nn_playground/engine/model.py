@@ -85,10 +85,10 @@ def _activate_forward(
     return activate(z, activation_id), (z, activation_id)
 
 
-def _activate_backward(
-    saved: tuple[jax.Array, jax.Array], cotangent: jax.Array
-) -> tuple[jax.Array, None]:
-    z, activation_id = saved
+def activation_and_derivative(
+    z: jax.Array, activation_id: jax.Array
+) -> tuple[jax.Array, jax.Array]:
+    """g(z) and g'(z) for the activation chosen by a runtime id, from one expm1."""
     activations, sigmoid = _candidates(z)
     a = lax.select_n(activation_id, *activations)
     positive = z > 0
@@ -103,6 +103,14 @@ def _activate_backward(
         sigmoid * (1.0 + z * (1.0 - sigmoid)),
         jnp.ones_like(z),
     )
+    return a, derivative
+
+
+def _activate_backward(
+    saved: tuple[jax.Array, jax.Array], cotangent: jax.Array
+) -> tuple[jax.Array, None]:
+    z, activation_id = saved
+    _, derivative = activation_and_derivative(z, activation_id)
     return cotangent * derivative, None
 
 

@@ -11,6 +11,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from nn_playground.engine import limits, model, narrowing, randomness
+from nn_playground.engine.backprop import logits_and_pullback
 from nn_playground.engine.hyper import Hyper
 from nn_playground.engine.losses import loss_and_logit_grad, point_losses
 from nn_playground.engine.optim import descent_direction, scheduled_learning_rate
@@ -30,12 +31,9 @@ def _gradient_at_depth(
     keep: jax.Array,
 ) -> tuple[jax.Array, jax.Array]:
     features = model.input_features(x, hyper)
-    logits, pullback = jax.vjp(
-        lambda p: model.forward_to_depth(depth, p, features, hyper, keep), params
-    )
+    logits, pullback = logits_and_pullback(depth, params, features, hyper, keep)
     loss, logit_grad = loss_and_logit_grad(logits, targets, labels, weight, hyper)
-    (grad,) = pullback(logit_grad)
-    return loss, grad
+    return loss, pullback(logit_grad)
 
 
 def minibatch_gradient(
