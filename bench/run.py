@@ -2,9 +2,10 @@
 root. Prints progress, a table of figures with their targets, and as the very last line of
 stdout one JSON object of every figure (for scripts and CI).
 
-Each group of figures (today: the engine) is a `Group` in GROUPS: a measuring function that
-returns a dict of numbers, and the specs that name, round and judge them. A new group needs
-a module under bench/ with a `measure(quick, log)` function and one more entry there.
+Each group of figures (the engine, then a live server) is a `Group` in GROUPS: a measuring
+function that returns a dict of numbers, and the specs that name, round and judge them. A new
+group needs a module under bench/ with a `measure(quick, log)` function and one more entry
+there.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from collections.abc import Callable, Mapping, Sequence  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from typing import NamedTuple  # noqa: E402
 
-from bench import engine  # noqa: E402
+from bench import engine, server  # noqa: E402
 from nn_playground.engine.compilation import enable_persistent_cache  # noqa: E402
 
 Figures = Mapping[str, float]
@@ -78,8 +79,25 @@ ENGINE_SPECS: dict[str, Spec] = {
     "recompiles_after_warmup": Spec("compilations after warm-up", 0, at_most=0),
 }
 
+SERVER_SPECS: dict[str, Spec] = {
+    "startup_s": Spec("start to first frame, warm cache (s)", 2, at_most=3),
+    "slider_to_frame_ms_p50": Spec("change to its frame, median (ms)", 1),
+    "slider_to_frame_ms_p95": Spec("change to its frame, p95 (ms)", 1, at_most=30),
+    "slider_to_frame_ms_max": Spec("change to its frame, slowest (ms)", 1),
+    "frame_bytes_default": Spec("frame size, default network (bytes)", 0),
+    "sessions_32_fps_median": Spec("32 sessions: frames/s, median session", 1, at_least=10),
+    "sessions_32_fps_p5": Spec("32 sessions: frames/s, slowest 5%", 1, at_least=10),
+    "sessions_32_fairness": Spec("32 sessions: slowest 5% / median", 2, at_least=0.9),
+    "sessions_32_frame_ms_p95": Spec("32 sessions: time between frames, p95 (ms)", 1),
+    "sessions_32_frames_per_s_total": Spec("32 sessions: frames/s, all together", 0),
+    "sessions_32_server_cpu_cores": Spec("32 sessions: server CPU (cores)", 2),
+    "sessions_32_server_loop_cpu_cores": Spec("32 sessions: of which its event loop", 2),
+    "sessions_32_client_cpu_cores": Spec("32 sessions: the clients' CPU (cores)", 2),
+}
+
 GROUPS: tuple[Group, ...] = (
     Group("Engine", lambda quick, log: engine.measure(quick=quick, log=log), ENGINE_SPECS),
+    Group("Live server", lambda quick, log: server.measure(quick=quick, log=log), SERVER_SPECS),
 )
 
 

@@ -38,6 +38,15 @@ class LiveServer:
     url: str
     output: list[str] = field(default_factory=list)
 
+    @property
+    def port(self) -> int:
+        return int(self.url.rstrip("/").rsplit(":", 1)[1])
+
+    @property
+    def ws_url(self) -> str:
+        """The session endpoint, ws://host:port/ws."""
+        return "ws" + self.url.removeprefix("http").rstrip("/") + "/ws"
+
 
 @contextmanager
 def run_server(

@@ -28,26 +28,32 @@ class Health(BaseModel):
     max_sessions: int
 
 
-def _warm_up_in_background() -> None:
+def _warm_up_in_background() -> threading.Thread:
     """Load (or compile) the frame programs while the server already answers: the first
-    session waits only for what it needs, not for every program."""
+    session waits only for the program it needs (programs.Program loads each once)."""
     from nn_playground.engine import compilation, runner
 
     compilation.enable_persistent_cache()
-    threading.Thread(target=runner.warm_up, name="warm-up", daemon=True).start()
+    thread = threading.Thread(target=runner.warm_up, name="warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
-def create_app(options: ServerOptions | None = None, warm_up: bool = True) -> FastAPI:
+def create_app(options: ServerOptions | None = None, warm_up: bool = False) -> FastAPI:
+    """The application; `warm_up` (the console script's choice) loads every frame program in
+    the background from startup on."""
     options = options or ServerOptions()
     pool = TrainingPool()
     slots = SessionSlots(options.max_sessions)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if warm_up:
-            _warm_up_in_background()
+        warming = _warm_up_in_background() if warm_up else None
         yield
         pool.close()
+        if warming is not None:
+            # A process that exits while XLA compiles on another thread aborts.
+            warming.join(timeout=120)
 
     app = FastAPI(title="nn-playground", version=__version__, lifespan=lifespan)
 

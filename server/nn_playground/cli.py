@@ -109,7 +109,7 @@ def browser_url(options: ServerOptions) -> str:
 
 async def serve(options: ServerOptions) -> None:
     config = uvicorn.Config(
-        create_app(options),
+        create_app(options, warm_up=True),
         host=options.host,
         port=options.port,
         # Frames are already-compact uint8; deflate measured 40x slower for them.

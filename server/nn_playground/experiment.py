@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import jax
+import numpy as np
 
 from nn_playground.engine import runner
-from nn_playground.engine.config import ModelConfig, Problem
+from nn_playground.engine.config import DatasetName, ModelConfig, Problem
 from nn_playground.engine.data import Dataset, target_range
 from nn_playground.engine.hyper import Hyper, make_hyper
 from nn_playground.engine.state import DeviceData, TrainState, device_data
@@ -60,7 +61,10 @@ def train(snapshot: Snapshot, epochs: int) -> tuple[list[TrainState], list[Train
         state, frame = runner.run_frame(
             snapshot.states[0], snapshot.data, snapshot.hypers[0], epochs
         )
-        states, frames = [state], [frame]
+        # Kept on the host, as run_frames keeps several models' states: a state left on the
+        # device is committed to it, and the next call would compile (or load) a second
+        # program for committed arguments, which warm-up never made.
+        states, frames = [jax.device_get(state)], [frame]
     else:
         count = len(snapshot.states)
         states, frames = runner.run_frames(
@@ -70,7 +74,8 @@ def train(snapshot: Snapshot, epochs: int) -> tuple[list[TrainState], list[Train
 
 
 def _clear_halt(state: TrainState) -> TrainState:
-    false = jax.numpy.bool_(False)
+    # A host value, like the rest of a trained state: no device op to compile.
+    false = cast(jax.Array, np.bool_(False))
     return state._replace(diverged=false, stopped_early=false)
 
 
@@ -132,7 +137,13 @@ class Experiment:
     # --- changes (each validates everything before it changes anything) ----------------------
 
     def change(self, change: dict[str, Any]) -> None:
-        """Apply some settings; see protocol.KEEP_WEIGHTS / REINITIALISE / REGENERATE."""
+        """Apply some settings; see protocol.KEEP_WEIGHTS / REINITIALISE / REGENERATE. A
+        setting sent with the value it already has changes nothing (re-sending the whole
+        settings must not restart training)."""
+        current = self.settings.model_dump()
+        change = {name: value for name, value in change.items() if current[name] != value}
+        if not change:
+            return
         settings = merged(self.settings, change)
         custom = None if "dataset" in change else self.custom
         regenerate = bool(REGENERATE & change.keys()) and (custom is None or "dataset" in change)
@@ -169,7 +180,7 @@ class Experiment:
 
     def set_points(self, problem: Problem, n_outputs: int, points: Sequence[Point]) -> None:
         custom = CustomPoints(problem, n_outputs, tuple(points))
-        settings = self.settings.model_copy(update={"dataset": "custom"})
+        settings = self.settings.model_copy(update={"dataset": DatasetName.CUSTOM})
         dataset = self._rebuild_data(settings, custom)
         model_config(settings, dataset.problem, dataset.n_outputs)
         self.settings, self.custom = settings, custom

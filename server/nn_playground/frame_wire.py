@@ -122,6 +122,10 @@ def encode_frame(
         buffers=buffers,
     )
     encoded = header.model_dump_json().encode()
+    # Spaces pad the header so the payload starts 4-byte aligned: every buffer length is a
+    # multiple of 4, so float32 arrays can be viewed in place (JavaScript's Float32Array
+    # refuses unaligned offsets).
+    encoded += b" " * (-(HEADER_LENGTH.size + len(encoded)) % 4)
     return HEADER_LENGTH.pack(len(encoded)) + encoded + b"".join(chunks)
 
 

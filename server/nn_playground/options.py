@@ -13,7 +13,8 @@ SAME_ORIGIN = "same-origin"
 
 
 def default_max_sessions() -> int:
-    """16 per core: on the default network a core trains about 16 sessions at 10+ frames/s."""
+    """16 per core: a class of 32 on two cores. Measured here (bench/run.py), every session
+    then slows evenly, to about 3-6 frames/s each on the default network."""
     return 16 * (os.cpu_count() or 1)
 
 

@@ -23,6 +23,7 @@ from nn_playground.options import ServerOptions
 from nn_playground.protocol import (
     CLIENT_MESSAGE,
     MAX_MESSAGE_BYTES,
+    MAX_STEP_EPOCHS,
     Ack,
     Compare,
     Configure,
@@ -151,24 +152,34 @@ class Session:
     async def run(self) -> None:
         """Serve an accepted websocket until it closes."""
         self.experiment = await self.pool.run(lambda: Experiment(self.options.max_points))
-        trainer = asyncio.create_task(self._train())
+        sides = [asyncio.create_task(self._train()), asyncio.create_task(self._converse())]
         try:
-            await self.send_message(
-                Ready(
-                    version=__version__,
-                    limits=Limits(max_points=self.options.max_points),
-                    settings=self.experiment.settings,
-                    epochs_per_frame=self.epochs_per_frame,
-                )
-            )
-            self._wake.set()
-            await self._receive()
-        except Closed as closed:
-            log.debug("session closed: %s", closed)
+            # Either side ends the session: the receiver when the client leaves or breaks a
+            # limit, the trainer when the client stops taking frames (a client that sends but
+            # never reads would otherwise keep its session, and its slot, forever).
+            await asyncio.wait(sides, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            trainer.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Closed):
-                await trainer
+            for side in sides:
+                side.cancel()
+            for side in sides:
+                try:
+                    await side
+                except asyncio.CancelledError:
+                    pass
+                except Closed as closed:
+                    log.debug("session closed: %s", closed)
+
+    async def _converse(self) -> None:
+        await self.send_message(
+            Ready(
+                version=__version__,
+                limits=Limits(max_points=self.options.max_points),
+                settings=self.experiment.settings,
+                epochs_per_frame=self.epochs_per_frame,
+            )
+        )
+        self._wake.set()
+        await self._receive()
 
     async def _receive(self) -> None:
         while True:
@@ -220,10 +231,12 @@ class Session:
         elif isinstance(message, Pause):
             self.playing = False
         elif isinstance(message, Step):
-            self.playing, self.step_epochs = False, message.epochs
+            # Steps add up (two steps of 5 train 10); a reset cancels what is left.
+            self.playing = False
+            self.step_epochs = min(self.step_epochs + message.epochs, MAX_STEP_EPOCHS)
         elif isinstance(message, Reset):
             experiment.reset(message.seed)
-            self.playing = False
+            self.playing, self.step_epochs = False, 0
         elif isinstance(message, Regenerate):
             experiment.regenerate(message.data_seed)
         elif isinstance(message, Speed):
@@ -249,7 +262,7 @@ class Session:
         while True:
             await self._wake.wait()
             self._wake.clear()
-            while (epochs := self._epochs_wanted()) is not None:
+            while self._epochs_wanted() is not None:
                 if self.sent - self.acked >= MAX_IN_FLIGHT:
                     self._ack.clear()
                     if self.sent - self.acked >= MAX_IN_FLIGHT:
@@ -261,22 +274,24 @@ class Session:
                                 f"no frame acknowledged in {self.options.send_timeout:g} s",
                             )
                     continue
-                await self._frame(epochs)
+                await self._frame()
 
-    async def _frame(self, epochs: int) -> None:
+    async def _frame(self) -> None:
         experiment = self.experiment
         if experiment.data_due:
             await self.send_message(experiment.data_message())
+        # Read after the await above: messages that arrived meanwhile belong to this frame.
+        epochs = self._epochs_wanted()
+        if epochs is None:
+            return
         revision = self.revision
         snapshot = experiment.snapshot()
         self.redraw = False
-        step_epochs = self.step_epochs
+        self.step_epochs = 0  # taken by this frame (dropped with it if the weights change)
         states, models = await self.pool.run(lambda: train(snapshot, epochs))
         if not experiment.commit(snapshot.generation, states):
             self.redraw = True
             return
-        if step_epochs and self.step_epochs == step_epochs:
-            self.step_epochs = 0
         self.sent += 1
         await self._send(encode_frame(self.sent, revision, self.state(), models))
         await self.report_state()

@@ -4,6 +4,7 @@ Dataset. Here live the few rules that make partial changes friendly: per-layer l
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,6 +28,11 @@ class SetupError(ValueError):
         self.field = field
         self.expected = expected
         self.received = received
+
+
+def wire_field(engine_field: str) -> str:
+    """An engine's field name as the wire writes it: "points[3].label" -> "points.3.label"."""
+    return re.sub(r"\[(\d+)\]", r".\1", engine_field)
 
 
 def fit_to_depth(values: Sequence[Any], depth: int) -> list[Any]:
@@ -77,7 +83,9 @@ def model_config(settings: Settings, problem: Problem, n_outputs: int) -> ModelC
             seed=settings.seed,
         )
     except ConfigError as error:
-        raise SetupError(f"settings.{error.field}", error.expected, error.received) from None
+        raise SetupError(
+            f"settings.{wire_field(error.field)}", error.expected, error.received
+        ) from None
 
 
 def generated_data(settings: Settings, max_points: int) -> Dataset:
@@ -100,7 +108,9 @@ def generated_data(settings: Settings, max_points: int) -> Dataset:
             n_classes=settings.n_classes,
         )
     except DataError as error:
-        raise SetupError(f"settings.{error.field}", error.expected, error.received) from None
+        raise SetupError(
+            f"settings.{wire_field(error.field)}", error.expected, error.received
+        ) from None
 
 
 def custom_data(
@@ -119,7 +129,7 @@ def custom_data(
             seed=settings.data_seed,
         )
     except DataError as error:
-        raise SetupError(error.field, error.expected, error.received) from None
+        raise SetupError(wire_field(error.field), error.expected, error.received) from None
 
 
 def dataset_problem(settings: Settings) -> Problem:

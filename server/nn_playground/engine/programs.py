@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,9 @@ class Program:
         self.name = name
         self.function = function
         self._loaded: dict[Any, tuple[Callable[..., Any], Any]] = {}
+        # The warm-up thread and a first session may want the same program at once: one
+        # loads it while the other waits (two loads at once took longer than both in turn).
+        self._lock = threading.Lock()
 
     def __call__(self, *args: Any) -> tuple[Any, Frame]:
         directory = _cache_dir()
@@ -46,7 +50,11 @@ class Program:
         # Hashable and cheap: this runs on every frame.
         signature = (in_tree, tuple((x.shape, x.dtype) for x in leaves))
         if signature not in self._loaded:
-            self._loaded[signature] = self._load(directory, leaves, in_tree, repr(signature), args)
+            with self._lock:
+                if signature not in self._loaded:
+                    self._loaded[signature] = self._load(
+                        directory, leaves, in_tree, repr(signature), args
+                    )
         call, out_tree = self._loaded[signature]
         result: tuple[Any, Frame] = jax.tree.unflatten(out_tree, call(*leaves))
         return result

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import jax
 import jax.numpy as jnp
@@ -47,13 +47,19 @@ def shared_settings(hypers: Sequence[Hyper], epochs: int) -> Shared:
     # per model on every frame.
     depths = [int(np.asarray(h.depth)) for h in hypers]
     widths = [int(np.asarray(h.neuron_mask).sum(axis=1).max()) for h in hypers]
+    # numpy, not jnp: a device array each would cost a dispatch per frame.
     return Shared(
-        epochs=jnp.asarray(epochs, jnp.int32),
-        run_depth=jnp.asarray(max(depths), jnp.int32),
-        early_stopping=jnp.asarray(any(bool(np.asarray(h.early_stopping)) for h in hypers)),
-        dropout=jnp.asarray(any(bool(np.any(np.asarray(h.dropout) > 0)) for h in hypers)),
-        narrow=jnp.asarray(max(widths) <= limits.NARROW_NEURONS),
+        epochs=_host(np.asarray(epochs, np.int32)),
+        run_depth=_host(np.asarray(max(depths), np.int32)),
+        early_stopping=_host(np.asarray(any(bool(np.asarray(h.early_stopping)) for h in hypers))),
+        dropout=_host(np.asarray(any(bool(np.any(np.asarray(h.dropout) > 0)) for h in hypers))),
+        narrow=_host(np.asarray(max(widths) <= limits.NARROW_NEURONS)),
     )
+
+
+def _host(value: np.ndarray) -> jax.Array:
+    """A host array where a jax.Array is typed: jit takes either alike."""
+    return cast(jax.Array, value)
 
 
 class DeviceData(NamedTuple):

@@ -1,0 +1,234 @@
+"""A plain Python client of nn-playground's websocket (docs/protocol.md): it trains one model
+for a number of epochs, printing the losses, and saves the decision boundary as a PNG.
+
+It needs only `websockets` (12+) and `numpy` (`pip install websockets numpy`) and never
+imports the server's package: frames are decoded here with struct + json + numpy.
+
+    python examples/client.py --url ws://127.0.0.1:8000/ws --out boundary.png --epochs 200 \
+        --dataset spiral --hidden 8,8 --activations relu --set optimizer=adam --set l2=0.001
+
+Exit status: 0 trained; 1 no connection, or the server closed it; 2 the server refused
+(busy, or an error naming a setting); 3 the model diverged (the picture is still saved).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import struct
+import sys
+import zlib
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from websockets.exceptions import ConnectionClosed, WebSocketException
+from websockets.sync.client import ClientConnection, connect
+
+Message = dict[str, Any]
+Arrays = dict[tuple[int, str], np.ndarray]
+ORANGE, WHITE, BLUE = (np.array(c, float) for c in ((245, 147, 34), (232, 234, 235), (8, 119, 189)))
+PALETTE = np.array([(8, 119, 189), (245, 147, 34), (44, 160, 44), (214, 39, 40), (148, 103, 189)])
+OPTIONS: dict[str, Callable[[str], Any]] = {  # setting -> its flag's parser; --set: the rest
+    "dataset": str,
+    "noise": float,
+    "hidden": lambda text: [int(n) for n in text.split(",") if n.strip()],
+    "activations": lambda text: text.split(","),
+    "learning_rate": float,
+    "optimizer": str,
+    "seed": int,
+}
+
+
+class RefusedError(Exception):
+    """The server said no: busy, or an error message about what we sent."""
+
+
+def decode_frame(message: bytes) -> tuple[Message, Arrays]:
+    """A binary frame: 4-byte little-endian header length, JSON header, then the buffers."""
+    (length,) = struct.unpack_from("<I", message)
+    header = json.loads(message[4 : 4 + length])
+    payload = memoryview(message)[4 + length :]
+    arrays = {}
+    for buffer in header["buffers"]:
+        raw = payload[buffer["offset"] : buffer["offset"] + buffer["length"]]
+        array = np.frombuffer(raw, dtype=buffer["dtype"]).reshape(buffer["shape"])
+        arrays[(buffer["model"], buffer["name"])] = array
+    return header, arrays
+
+
+class Session:
+    """Receives messages, acknowledges every frame and keeps the latest data and frame."""
+
+    def __init__(self, websocket: ClientConnection, timeout: float) -> None:
+        self.websocket, self.timeout = websocket, timeout
+        self.data: Message = {}
+        self.arrays: Arrays = {}
+
+    def receive(self) -> Message:
+        message = self.websocket.recv(timeout=self.timeout)
+        if isinstance(message, bytes):
+            header, self.arrays = decode_frame(message)
+            self.send({"type": "ack", "frame": header["frame"]})
+            return header
+        parsed: Message = json.loads(message)
+        if parsed["type"] == "busy":
+            raise RefusedError(f"the server is busy: {parsed['reason']}")
+        if parsed["type"] == "error":
+            raise RefusedError(f"the server refused a message: {parsed['message']}")
+        if parsed["type"] == "data":
+            self.data = parsed
+        return parsed
+
+    def send(self, message: Message) -> None:
+        self.websocket.send(json.dumps(message))
+
+    def frame(self, revision: int) -> Message:
+        """The first frame that reflects every change up to `revision`."""
+        while True:
+            message = self.receive()
+            if message["type"] == "frame" and message["revision"] >= revision:
+                return message
+
+
+def ramp(unit: np.ndarray) -> np.ndarray:
+    """0 -> orange, 0.5 -> white, 1 -> blue; (...) floats in [0, 1] -> (..., 3) colours."""
+    unit = np.clip(unit, 0.0, 1.0)[..., None]
+    low, high = ORANGE + (WHITE - ORANGE) * unit * 2, WHITE + (BLUE - WHITE) * (unit * 2 - 1)
+    colours: np.ndarray = np.where(unit < 0.5, low, high)
+    return colours
+
+
+def point_colour(label: float, data: Message) -> np.ndarray:
+    problem = data["problem"]
+    if problem == "regression":
+        low, high = data["target_low"], data["target_high"]
+        return ramp(np.array((label - low) / (high - low)))
+    if problem == "binary":
+        return BLUE if label >= 0.5 else ORANGE
+    if problem == "multilabel":  # a bitmask: the mean colour of its labels, grey for none
+        chosen = [PALETTE[k] for k in range(data["n_outputs"]) if int(label) >> k & 1]
+        mixed: np.ndarray = np.mean(chosen, axis=0) if chosen else np.full(3, 128.0)
+        return mixed
+    return np.asarray(PALETTE[int(label) % len(PALETTE)], float)
+
+
+def picture(arrays: Arrays, data: Message, domain: float, scale: int) -> np.ndarray:
+    """The boundary, `scale` pixels per grid cell, with train (dark rim) and test points."""
+    outputs = arrays[(0, "outputs")] / 255.0  # (n_outputs, side, side), row 0 = top (x2 high)
+    if data["problem"] in ("binary", "regression"):
+        grid = ramp(outputs[0])
+    else:  # palette colour of the predicted class, paler where the model is unsure
+        confidence, chance = arrays[(0, "confidence")] / 255.0, 1.0 / len(outputs)
+        weight = np.clip((confidence - chance) / (1.0 - chance), 0.0, 1.0)[..., None]
+        grid = WHITE + (PALETTE[arrays[(0, "predicted_class")] % len(PALETTE)] - WHITE) * weight
+    image = np.repeat(np.repeat(grid, scale, axis=0), scale, axis=1)
+    height, width, _ = image.shape
+    dy, dx = np.mgrid[-3:4, -3:4]
+    for rows, rim in ((data["train"], (40.0, 40.0, 40.0)), (data["test"], (255.0, 255.0, 255.0))):
+        for x, y, label in rows:
+            column = int((x + domain) / (2 * domain) * width)
+            row = int((domain - y) / (2 * domain) * height)
+            for radius, colour in ((8, rim), (4, point_colour(label, data))):
+                inside = dx**2 + dy**2 <= radius
+                ys, xs = row + dy[inside], column + dx[inside]
+                image[ys.clip(0, height - 1), xs.clip(0, width - 1)] = colour
+    return np.round(image).astype(np.uint8)
+
+
+def write_png(path: str, rgb: np.ndarray) -> None:
+    """An 8-bit RGB PNG: signature, IHDR, one zlib IDAT (filter byte 0 per row), IEND."""
+    height, width, _ = rgb.shape
+    rows = np.hstack([np.zeros((height, 1), np.uint8), rgb.reshape(height, width * 3)])
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body)
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    png = chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows.tobytes(), 9))
+    with open(path, "wb") as file:
+        file.write(b"\x89PNG\r\n\x1a\n" + png + chunk(b"IEND", b""))
+
+
+def settings_from(args: argparse.Namespace) -> Message:
+    given = {name: getattr(args, name) for name in OPTIONS}
+    settings = {name: OPTIONS[name](text) for name, text in given.items() if text is not None}
+    for assignment in args.set:
+        name, _, text = assignment.partition("=")
+        try:
+            settings[name] = json.loads(text)
+        except json.JSONDecodeError:
+            settings[name] = text  # a bare word: --set dataset=xor
+    return settings
+
+
+def train(args: argparse.Namespace) -> int:
+    with connect(args.url, max_size=None, compression=None, open_timeout=args.timeout) as ws:
+        session = Session(ws, args.timeout)
+        ready = session.receive()
+        if ready["type"] != "ready":
+            raise RefusedError(f"expected a ready message, received {ready['type']}")
+        revision = 0  # every accepted message but ack counts one
+        if settings := settings_from(args):
+            session.send({"type": "configure", "settings": settings})
+            revision += 1
+        header = session.frame(revision)
+        epoch, chunk = 0, min(args.epochs_per_step, ready["limits"]["max_step_epochs"])
+        while epoch < args.epochs and header["state"] not in ("diverged", "stopped_early"):
+            session.send({"type": "step", "epochs": min(chunk, args.epochs - epoch)})
+            header = session.frame(revision := revision + 1)
+            model = header["models"][0]
+            epoch = model["epoch"]
+            figures = {"train loss": model["train_loss"], "test loss": model["test_loss"]}
+            if model["test_accuracy"] is not None:  # null for regression
+                figures["test accuracy"] = model["test_accuracy"]
+            text = "  ".join(
+                f"{k} {'n/a' if v is None else f'{v:.4f}'}" for k, v in figures.items()
+            )
+            print(f"epoch {epoch:4d}  {text}", flush=True)  # n/a: a non-finite loss
+        image = picture(session.arrays, session.data, ready["limits"]["domain"], args.scale)
+    write_png(args.out, image)
+    size = f"{image.shape[1]}x{image.shape[0]}"
+    print(f"trained {epoch} epochs ({header['state']}); saved {args.out} ({size})")
+    if header["state"] == "diverged":
+        print("the model diverged: lower the learning rate", file=sys.stderr)
+        return 3
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default="ws://127.0.0.1:8000/ws", help="the server's /ws")
+    parser.add_argument("--out", default="boundary.png", help="PNG file to write")
+    parser.add_argument("--epochs", type=int, default=200, help="epochs to train")
+    parser.add_argument("--epochs-per-step", type=int, default=20, help="epochs per frame")
+    parser.add_argument("--scale", type=int, default=2, help="pixels per grid cell")
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait")
+    for name in OPTIONS:
+        parser.add_argument("--" + name.replace("_", "-"), help=f"setting {name} (lists: a,b)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=JSON",
+        help="any other setting, e.g. --set l2=0.001 (repeatable)",
+    )
+    args = parser.parse_args(argv)
+    try:
+        return train(args)
+    except RefusedError as refused:
+        problem, status = str(refused), 2
+    except ConnectionClosed as closed:
+        code, reason = (closed.rcvd.code, closed.rcvd.reason) if closed.rcvd else (1006, "")
+        problem, status = f"the server closed the connection: {code} {reason}", 1
+    except TimeoutError:
+        problem, status = f"no answer from {args.url} in {args.timeout:g} s", 1
+    except (OSError, WebSocketException) as error:
+        problem, status = f"cannot connect to {args.url}: {error}", 1
+    print(f"error: {problem}", file=sys.stderr)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
