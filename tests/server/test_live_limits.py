@@ -22,7 +22,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from nn_playground.cli import parse_options
 from nn_playground.options import ServerOptions
 from nn_playground.protocol import MAX_MESSAGE_BYTES, Busy, Error, Ready
-from tests.live_server import LiveServer, run_server
+from tests.live_server import LiveServer, run_async, run_server
 from tests.server.client_helpers import Frame, Message, parse_frame, parse_text
 
 SEND_TIMEOUT = 2.0
@@ -116,7 +116,7 @@ def warm(server: LiveServer) -> None:
         ws = await playing_session(server)
         await ws.close()
 
-    asyncio.run(scenario())
+    run_async(scenario())
     seconds_until_no_sessions(server, 10)
 
 
@@ -171,7 +171,7 @@ def test_client_that_stops_reading_is_closed_and_costs_no_memory(server: LiveSer
         finally:
             ws.transport.abort()
 
-    closed_after = asyncio.run(scenario())
+    closed_after = run_async(scenario())
     growth = max(samples, default=before) - before
     print(f"\nnon-reader closed {closed_after:.2f} s after play; RSS growth {growth:.1f} MB")
     assert closed_after < SEND_TIMEOUT + 5
@@ -201,7 +201,7 @@ def test_client_that_acknowledges_without_reading_is_closed(server: LiveServer) 
         finally:
             ws.transport.abort()
 
-    closed_after = asyncio.run(scenario())
+    closed_after = run_async(scenario())
     growth = max(samples, default=before) - before
     print(f"\nblind acknowledger closed {closed_after:.2f} s after play; RSS +{growth:.1f} MB")
     # Its frames first fill the socket buffers (megabytes, at the server's frame rate); then
@@ -222,7 +222,7 @@ def test_disconnect_mid_training_frees_the_session(server: LiveServer, abrupt: b
             await ws.close()
         return left
 
-    left = asyncio.run(scenario())
+    left = run_async(scenario())
     seconds_until_no_sessions(server, 5)
     freed_after = time.monotonic() - left
     print(f"\nsession freed {freed_after * 1000:.0f} ms after the client left")
@@ -240,7 +240,7 @@ def test_foreign_origin_is_refused_with_403(server: LiveServer) -> None:
                 await connect(server.ws_url, origin=origin)
             assert refused.value.response.status_code == 403
 
-        asyncio.run(scenario())
+        run_async(scenario())
 
 
 def test_same_origin_and_no_origin_are_accepted(server: LiveServer) -> None:
@@ -248,8 +248,8 @@ def test_same_origin_and_no_origin_are_accepted(server: LiveServer) -> None:
         async with connect(server.ws_url, origin=origin) as ws:
             assert isinstance(await receive(ws), Ready)
 
-    asyncio.run(scenario(f"http://127.0.0.1:{server.port}"))
-    asyncio.run(scenario(None))
+    run_async(scenario(f"http://127.0.0.1:{server.port}"))
+    run_async(scenario(None))
 
 
 @pytest.fixture(scope="module")
@@ -287,7 +287,7 @@ def test_session_over_the_cap_is_told_busy_and_closed_1013(capped: LiveServer) -
             await second.close()
         return refused_after, before, after
 
-    refused_after, before, after = asyncio.run(scenario())
+    refused_after, before, after = run_async(scenario())
     print(f"\nbusy and 1013 {refused_after * 1000:.0f} ms after connecting")
     assert refused_after < 1.0
     assert all(a > b for a, b in zip(after, before, strict=True)), (before, after)
@@ -297,7 +297,7 @@ def test_session_over_the_cap_is_told_busy_and_closed_1013(capped: LiveServer) -
         async with connect(capped.ws_url) as ws:
             assert isinstance(await receive(ws), Ready)
 
-    asyncio.run(admitted_again())
+    run_async(admitted_again())
 
 
 def test_allowed_origins_flag_admits_that_origin(capped: LiveServer) -> None:
@@ -309,7 +309,7 @@ def test_allowed_origins_flag_admits_that_origin(capped: LiveServer) -> None:
         assert refused.value.response.status_code == 403
 
     seconds_until_no_sessions(capped, 5)
-    asyncio.run(scenario())
+    run_async(scenario())
 
 
 # --- message size ---------------------------------------------------------------------------
@@ -328,7 +328,7 @@ def test_oversize_message_closes_with_1009(server: LiveServer) -> None:
             await ws.send(padded(MAX_MESSAGE_BYTES + 1))
             return await close_code(ws)
 
-    assert asyncio.run(scenario()) == 1009
+    assert run_async(scenario()) == 1009
 
 
 def test_message_at_the_size_limit_is_read(server: LiveServer) -> None:
@@ -343,7 +343,7 @@ def test_message_at_the_size_limit_is_read(server: LiveServer) -> None:
                     await send(ws, {"type": "ack", "frame": message.header.frame})
             return message
 
-    assert asyncio.run(scenario()).field == "padding"
+    assert run_async(scenario()).field == "padding"
 
 
 # --- churn ----------------------------------------------------------------------------------
@@ -361,11 +361,11 @@ def test_thousand_connections_do_not_grow_memory(server: LiveServer) -> None:
     # Even with QUIET_ALLOCATOR the allocator keeps some freed memory for the first thousand
     # or so sessions (3-9 MB; malloc_trim gives it back: it is not a leak), then holds.
     # Measured from there, a leak of 10 kB a session shows.
-    asyncio.run(cycles(1000))
+    run_async(cycles(1000))
     seconds_until_no_sessions(server, 10)
     before = settled_rss_mb(server)
     start = time.monotonic()
-    asyncio.run(cycles(1000))
+    run_async(cycles(1000))
     took = time.monotonic() - start
     seconds_until_no_sessions(server, 10)
     growth = settled_rss_mb(server) - before
@@ -389,7 +389,7 @@ def test_idle_session_is_closed_with_1000(impatient: LiveServer) -> None:
             assert isinstance(await receive(ws), Ready)
             return await close_code(ws), time.monotonic() - start
 
-    code, closed_after = asyncio.run(scenario())
+    code, closed_after = run_async(scenario())
     print(f"\nidle session closed after {closed_after:.2f} s")
     assert code == 1000
     assert closed_after < 3.0
@@ -406,4 +406,4 @@ def test_a_session_that_keeps_talking_is_not_idle(impatient: LiveServer) -> None
             await asyncio.wait_for(pong, 10)
             return await close_code(ws)  # then silence: closed
 
-    assert asyncio.run(scenario()) == 1000
+    assert run_async(scenario()) == 1000
