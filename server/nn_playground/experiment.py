@@ -101,8 +101,9 @@ class Experiment:
         """The configuration of every model; raises SetupError naming a refused field."""
         dataset = dataset or self.dataset
         problem, outputs = dataset.problem, dataset.n_outputs
+        base = model_config(settings, problem, outputs)  # an error here names "settings."
         if not compare:
-            return [model_config(settings, problem, outputs)]
+            return [base]
         configs = []
         for index, change in enumerate(compare):
             try:
@@ -146,18 +147,15 @@ class Experiment:
             return
         settings = merged(self.settings, change)
         custom = None if "dataset" in change else self.custom
-        regenerate = bool(REGENERATE & change.keys()) and (custom is None or "dataset" in change)
-        if regenerate or (custom is not None and "train_fraction" in change):
-            dataset = self._rebuild_data(settings, custom)
-        else:
-            dataset = self.dataset
-        model_config(settings, dataset.problem, dataset.n_outputs)  # names a base-model error
+        # User points are re-split by these; generation settings do not apply to them.
+        data_settings = {"train_fraction", "data_seed"} if custom else REGENERATE
+        new_data = bool(data_settings & change.keys())
+        dataset = self._rebuild_data(settings, custom) if new_data else self.dataset
         configs = self._configs(settings, self.compare, dataset)
-        old = self.dataset
         self.settings, self.custom = settings, custom
-        if dataset is not old:
+        if new_data:
             self._replace_data(dataset)
-        if dataset is not old or REINITIALISE & change.keys():
+        if new_data or REINITIALISE & change.keys():
             self._start_models()
             return
         for model, config in zip(self.models, configs, strict=True):

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from nn_playground.engine.config import (
-    DATASET_PROBLEM,
     ConfigError,
     DatasetName,
     Loss,
@@ -28,6 +27,11 @@ class SetupError(ValueError):
         self.field = field
         self.expected = expected
         self.received = received
+
+    @classmethod
+    def of(cls, error: ConfigError | DataError, prefix: str = "") -> SetupError:
+        """An engine refusal located as the wire writes it (see wire_field)."""
+        return cls(prefix + wire_field(error.field), error.expected, error.received)
 
 
 def wire_field(engine_field: str) -> str:
@@ -83,9 +87,7 @@ def model_config(settings: Settings, problem: Problem, n_outputs: int) -> ModelC
             seed=settings.seed,
         )
     except ConfigError as error:
-        raise SetupError(
-            f"settings.{wire_field(error.field)}", error.expected, error.received
-        ) from None
+        raise SetupError.of(error, "settings.") from None
 
 
 def generated_data(settings: Settings, max_points: int) -> Dataset:
@@ -108,9 +110,7 @@ def generated_data(settings: Settings, max_points: int) -> Dataset:
             n_classes=settings.n_classes,
         )
     except DataError as error:
-        raise SetupError(
-            f"settings.{wire_field(error.field)}", error.expected, error.received
-        ) from None
+        raise SetupError.of(error, "settings.") from None
 
 
 def custom_data(
@@ -129,8 +129,4 @@ def custom_data(
             seed=settings.data_seed,
         )
     except DataError as error:
-        raise SetupError(wire_field(error.field), error.expected, error.received) from None
-
-
-def dataset_problem(settings: Settings) -> Problem:
-    return DATASET_PROBLEM[settings.dataset]
+        raise SetupError.of(error) from None
