@@ -28,27 +28,17 @@ class Health(BaseModel):
     max_sessions: int
 
 
-def _warm_up_in_background() -> threading.Thread:
-    """Load (or compile) the frame programs while the server already answers: the first
-    session waits only for the program it needs (programs.Program loads each once)."""
-    from nn_playground.engine import compilation, runner
-
-    compilation.enable_persistent_cache()
-    thread = threading.Thread(target=runner.warm_up, name="warm-up", daemon=True)
-    thread.start()
-    return thread
-
-
-def create_app(options: ServerOptions | None = None, warm_up: bool = False) -> FastAPI:
-    """The application; `warm_up` (the console script's choice) loads every frame program in
-    the background from startup on."""
+def create_app(
+    options: ServerOptions | None = None, warming: threading.Thread | None = None
+) -> FastAPI:
+    """The application; `warming` is the thread loading the frame programs in the background
+    (the console script starts one), waited for at shutdown."""
     options = options or ServerOptions()
     pool = TrainingPool()
     slots = SessionSlots(options.max_sessions)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        warming = _warm_up_in_background() if warm_up else None
         yield
         pool.close()
         if warming is not None:

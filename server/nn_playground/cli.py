@@ -5,16 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import threading
 import time
 from collections.abc import Mapping, Sequence
 
-import uvicorn
-
 from nn_playground import __version__
-from nn_playground.app import create_app
 from nn_playground.engine import limits
 from nn_playground.options import ServerOptions, options_from_env, split_origins
-from nn_playground.protocol import MAX_MESSAGE_BYTES
 
 log = logging.getLogger("nn_playground")
 
@@ -107,9 +104,28 @@ def browser_url(options: ServerOptions) -> str:
     return f"http://{host}:{options.port}/"
 
 
+def _start_warm_up() -> threading.Thread:
+    """Load (or compile) the frame programs on a thread of their own, from the first moment:
+    the web stack's imports and the server's start (~1 s) overlap the first program's load,
+    and a session that needs a program still loading waits only for that one."""
+    from nn_playground.engine import compilation, runner  # JAX loads only when needed
+
+    compilation.enable_persistent_cache()
+    thread = threading.Thread(target=runner.warm_up, name="warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 async def serve(options: ServerOptions) -> None:
+    warming = _start_warm_up()
+    # Imported after the warm-up started, for the reason given there.
+    import uvicorn
+
+    from nn_playground.app import create_app
+    from nn_playground.protocol import MAX_MESSAGE_BYTES
+
     config = uvicorn.Config(
-        create_app(options, warm_up=True),
+        create_app(options, warming=warming),
         host=options.host,
         port=options.port,
         # Frames are already-compact uint8; deflate measured 40x slower for them.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import jax
 import numpy as np
 import pytest
@@ -20,6 +22,7 @@ from nn_playground.engine.config import (
     RegressionOutput,
 )
 from nn_playground.engine.data import make_dataset
+from nn_playground.engine.programs import Program
 from nn_playground.engine.state import DeviceData, device_data, shared_settings
 
 
@@ -215,14 +218,38 @@ def test_narrow_and_wide_grid_passes_draw_the_same(circle_data: DeviceData) -> N
     assert narrow.train_loss == pytest.approx(float(wide.train_loss), rel=1e-6)
 
 
-def test_exported_program_is_saved_and_computes_the_same(circle_data: DeviceData) -> None:
-    """Frames run through the exported module on disk; it must equal the jitted function."""
+def test_compiled_programs_are_saved_and_compute_the_same(circle_data: DeviceData) -> None:
+    """Frames run through executables saved on disk; they must equal the jitted functions,
+    and a frame of no epochs (drawn by the smaller draw program) must equal train_frame's."""
 
     state, hyper = runner.start_model(ModelConfig(hidden=(5, 3), dropout=(0.1, 0.0)))
-    _, via_program = runner.run_frame(state, circle_data, hyper, 3)
-    _, direct = frames.train_frame(state, circle_data, hyper, shared_settings([hyper], 3))
-    for saved, jitted in zip(via_program, direct, strict=True):
-        assert np.array_equal(saved, np.asarray(jitted))
+    for epochs in (3, 0):
+        _, via_program = runner.run_frame(state, circle_data, hyper, epochs)
+        _, direct = frames.train_frame(state, circle_data, hyper, shared_settings([hyper], epochs))
+        for saved, jitted in zip(via_program, direct, strict=True):
+            assert np.array_equal(saved, np.asarray(jitted))
     cache = compilation.cache_dir()
     assert cache is not None
-    assert any((cache / "exported").glob("frame-*.jaxexport"))
+    for name in ("init", "draw", "frame"):
+        assert any((cache / "executables").glob(f"{name}-*.executable")), name
+
+
+def test_an_unreadable_saved_program_is_compiled_afresh(
+    circle_data: DeviceData, tmp_path: Path
+) -> None:
+    """A truncated or foreign file where a program should be: compile, replace it, go on."""
+
+    program = Program("probe", frames.draw_frame)
+    state, hyper = runner.start_model(ModelConfig())
+    args = (state, circle_data, hyper, shared_settings([hyper], 0))
+    previous = compilation.cache_dir()
+    compilation.enable_persistent_cache(tmp_path)
+    try:
+        _, first = program(*args)
+        (saved,) = (tmp_path / "executables").glob("probe-*.executable")
+        saved.write_bytes(b"not a program")
+        _, again = Program("probe", frames.draw_frame)(*args)
+    finally:
+        compilation.enable_persistent_cache(previous)
+    assert np.array_equal(np.asarray(first.outputs), np.asarray(again.outputs))
+    assert saved.read_bytes() != b"not a program"

@@ -17,7 +17,7 @@ enable_persistent_cache()
 
 @pytest.fixture
 def client() -> Iterator[TestClient]:
-    with TestClient(create_app(warm_up=False)) as test_client:
+    with TestClient(create_app()) as test_client:
         yield test_client
 
 

@@ -105,7 +105,7 @@ def test_limits_and_effects(client: TestClient) -> None:
 
 
 def test_server_point_limit_is_served() -> None:
-    with TestClient(create_app(ServerOptions(max_points=200), warm_up=False)) as client:
+    with TestClient(create_app(ServerOptions(max_points=200))) as client:
         body = config(client)
     assert body["settings_schema"]["properties"]["n_points"]["maximum"] == 200
     assert body["limits"]["max_points"] == 200

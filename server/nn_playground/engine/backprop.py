@@ -51,12 +51,13 @@ def logits_and_pullback(
             cotangents.insert(0, delta)
             weights = params[layer, :width]
             upstream = delta @ weights.T + jnp.where(on, 0.0, upstream)
-        zeros = jnp.zeros_like(features)
-        padding = [zeros] * (model.HIDDEN - depth)
-        read = jnp.stack([*inputs, *padding, h])  # (LAYERS, n, width)
-        deltas = jnp.stack([*cotangents[:-1], *padding, cotangents[-1]])
+        read = jnp.stack([*inputs, h])  # (depth + 1, n, width)
+        deltas = jnp.stack(cotangents)
         weight_grads = jnp.sum(read[:, :, :, None] * deltas[:, :, None, :], axis=1)
         bias_grads = jnp.sum(deltas, axis=1)
-        return jnp.concatenate([weight_grads, bias_grads[:, None, :]], axis=1)
+        grads = jnp.concatenate([weight_grads, bias_grads[:, None, :]], axis=1)
+        # Layers past `depth` get zeros without computing them; the output layer is last.
+        absent = jnp.zeros((model.HIDDEN - depth, *grads.shape[1:]), grads.dtype)
+        return jnp.concatenate([grads[:-1], absent, grads[-1:]])
 
     return logits, pullback

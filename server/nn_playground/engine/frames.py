@@ -2,7 +2,7 @@
 
 Grids are quantised to uint8 inside the call, so a frame leaves the device small and ready
 for the wire. `train_frame` serves one model; `train_frames` runs several in one vmapped
-call (compare mode, seed ensembles)."""
+call (compare mode, seed ensembles); `draw_frame` measures a model without training it."""
 
 from __future__ import annotations
 
@@ -180,6 +180,15 @@ def _frame(
     return state, measure(state, data, hyper, shared)
 
 
+def _draw(
+    state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared
+) -> tuple[TrainState, Frame]:
+    return state, measure(state, data, hyper, shared)
+
+
 train_frame = jax.jit(_frame)
+# A frame of no epochs (a new or reset model) without the training code: a program a quarter
+# the size of train_frame's, which a starting server loads in ~0.4 s instead of ~2.7 s.
+draw_frame = jax.jit(_draw)
 # Several models stacked on a leading axis, sharing one `Shared`.
 train_frames = jax.jit(jax.vmap(_frame, in_axes=(0, 0, 0, None)))

@@ -12,7 +12,7 @@ import numpy as np
 from nn_playground.engine import limits
 from nn_playground.engine.config import DatasetName, ModelConfig
 from nn_playground.engine.data import Dataset, make_dataset
-from nn_playground.engine.frames import Frame, train_frame, train_frames
+from nn_playground.engine.frames import Frame, draw_frame, train_frame, train_frames
 from nn_playground.engine.hyper import Hyper, make_hyper
 from nn_playground.engine.programs import Program
 from nn_playground.engine.state import (
@@ -28,7 +28,8 @@ from nn_playground.engine.state import (
 GROUP_SIZES = (4, 8)
 MAX_MODELS = GROUP_SIZES[-1]
 
-_init_state = jax.jit(init_state)
+_init_state = Program("init", jax.jit(init_state))
+_DRAW = Program("draw", draw_frame)
 _ONE_MODEL = Program("frame", train_frame)
 _MODEL_GROUP = Program("frames", train_frames)
 T = TypeVar("T")
@@ -45,7 +46,8 @@ def run_frame(
     state: TrainState, data: DeviceData, hyper: Hyper, epochs: int
 ) -> tuple[TrainState, Frame]:
     """Train `epochs` more epochs and measure; the frame comes back as numpy arrays."""
-    state, frame = _ONE_MODEL(state, data, hyper, shared_settings([hyper], epochs))
+    program = _DRAW if epochs == 0 else _ONE_MODEL
+    state, frame = program(state, data, hyper, shared_settings([hyper], epochs))
     return state, jax.device_get(frame)
 
 
@@ -89,10 +91,12 @@ def run_frames(
 
 
 def warm_up() -> None:
-    """Compile every function a session uses (with a persistent cache: load them)."""
+    """Compile every function a session uses (with a persistent cache: load them), the
+    first frame's first: a new session draws its untrained model before anything else."""
     dataset: Dataset = make_dataset(DatasetName.CIRCLE, n_points=limits.MIN_POINTS * 10)
     data = device_data(dataset)
     state, hyper = start_model(ModelConfig())
+    run_frame(state, data, hyper, 0)
     run_frame(state, data, hyper, 1)
     for size in GROUP_SIZES:
         run_frames([state] * size, [data] * size, [hyper] * size, 1)
