@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from nn_playground.engine import compilation, frames, limits, runner
+from nn_playground.engine import compilation, frames, limits, runner, train
 from nn_playground.engine.compilation import count_compilations
 from nn_playground.engine.config import (
     Activation,
@@ -47,6 +50,32 @@ def test_frame_shapes_and_codes(circle_data: DeviceData) -> None:
     assert frame.grad_norms[0] > 0
     assert frame.grad_norms[2] == 0
     assert frame.grad_norms[-1] > 0
+
+
+@pytest.mark.parametrize("activation", [Activation.TANH, Activation.RELU, Activation.ELU])
+def test_frame_gradient_norms_are_those_of_the_training_loss(
+    circle_data: DeviceData, activation: Activation
+) -> None:
+    """The frame's per-layer gradient norms and train loss (hand-written backprop over the
+    train set) equal JAX autodiff of the mean train loss."""
+
+    config = ModelConfig(hidden=(5, 3, 4), activations=(activation,) * 3, dropout=(0.0,) * 3)
+    state, hyper = runner.start_model(config)
+    state, frame = runner.run_frame(state, circle_data, hyper, 2)
+    run_depth = np.asarray(len(config.hidden), np.int32)
+    (loss, _), grads = jax.value_and_grad(train.dataset_loss, has_aux=True)(
+        jnp.asarray(state.params),
+        circle_data.x_train,
+        circle_data.targets_train,
+        circle_data.labels_train,
+        circle_data.n_train,
+        hyper,
+        run_depth,
+    )
+    norms = np.sqrt(np.sum(np.square(np.asarray(grads)[:, : limits.MAX_NEURONS]), axis=(1, 2)))
+    assert float(frame.train_loss) == pytest.approx(float(loss), rel=1e-5)
+    np.testing.assert_allclose(frame.grad_norms, norms, rtol=1e-4, atol=1e-7)
+    assert np.count_nonzero(norms) == len(config.hidden) + 1
 
 
 def test_multiclass_frame_shows_the_winning_class() -> None:
@@ -219,7 +248,7 @@ def test_narrow_and_wide_grid_passes_draw_the_same(circle_data: DeviceData) -> N
 
 
 def test_compiled_programs_are_saved_and_compute_the_same(circle_data: DeviceData) -> None:
-    """Frames run through executables saved on disk; they must equal the jitted functions,
+    """Frames run through exported programs saved on disk; they must equal the jitted functions,
     and a frame of no epochs (drawn by the smaller draw program) must equal train_frame's."""
 
     state, hyper = runner.start_model(ModelConfig(hidden=(5, 3), dropout=(0.1, 0.0)))
@@ -230,26 +259,36 @@ def test_compiled_programs_are_saved_and_compute_the_same(circle_data: DeviceDat
             assert np.array_equal(saved, np.asarray(jitted))
     cache = compilation.cache_dir()
     assert cache is not None
-    for name in ("init", "draw", "frame"):
-        assert any((cache / "executables").glob(f"{name}-*.executable")), name
+    for name in ("draw", "frame"):
+        assert any((cache / "exported").glob(f"{name}-*.jaxexport")), name
 
 
-def test_an_unreadable_saved_program_is_compiled_afresh(
-    circle_data: DeviceData, tmp_path: Path
-) -> None:
-    """A truncated or foreign file where a program should be: compile, replace it, go on."""
-
-    program = Program("probe", frames.draw_frame)
-    state, hyper = runner.start_model(ModelConfig())
-    args = (state, circle_data, hyper, shared_settings([hyper], 0))
+@pytest.fixture
+def programs_dir(tmp_path: Path) -> Iterator[Path]:
+    """Saved programs go to a fresh directory for the test (the persistent compilation
+    cache keeps its directory: JAX sets it once per process)."""
     previous = compilation.cache_dir()
     compilation.enable_persistent_cache(tmp_path)
     try:
-        _, first = program(*args)
-        (saved,) = (tmp_path / "executables").glob("probe-*.executable")
-        saved.write_bytes(b"not a program")
-        _, again = Program("probe", frames.draw_frame)(*args)
+        yield tmp_path / "exported"
     finally:
         compilation.enable_persistent_cache(previous)
+
+
+def _draw_args(data: DeviceData) -> tuple[Any, ...]:
+    state, hyper = runner.start_model(ModelConfig())
+    return (state, data, hyper, shared_settings([hyper], 0))
+
+
+def test_an_unreadable_saved_program_is_compiled_afresh(
+    circle_data: DeviceData, programs_dir: Path
+) -> None:
+    """A truncated or foreign file where a program should be: compile, replace it, go on."""
+
+    args = _draw_args(circle_data)
+    _, first = Program("probe", frames.draw_frame)(*args)
+    (saved,) = programs_dir.glob("probe-*.jaxexport")
+    saved.write_bytes(b"not a program")
+    _, again = Program("probe", frames.draw_frame)(*args)
     assert np.array_equal(np.asarray(first.outputs), np.asarray(again.outputs))
     assert saved.read_bytes() != b"not a program"

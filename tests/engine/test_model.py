@@ -15,7 +15,7 @@ from tests.engine.conftest import random_points, reference_network
 
 Z = np.concatenate([np.linspace(-40, 40, 4001), [0.0, 1e-7, -1e-7, 1e-3, -1e-3]])
 
-_forward = jax.jit(lambda p, f, h: model.forward_skipping(p, f, h))
+_forward = jax.jit(lambda p, f, h: model.forward_skipping(p, f, h, h.depth))
 _features = jax.jit(model.input_features)
 
 

@@ -439,12 +439,16 @@ def test_points_for_a_multiclass_problem(conversation: Conversation) -> None:
 
 
 def test_moving_sliders_never_compiles(client: TestClient) -> None:
-    """After a session's first frame, playing and moving model sliders use the programs
-    already made: no trace, no compilation (a compilation stalls every session for seconds)."""
+    """Once a session has drawn a model and trained it a step (the draw and the training
+    programs, which a server's warm-up loads at startup), playing and moving model sliders
+    use the programs already made: no trace, no compilation (a compilation stalls every
+    session for seconds)."""
     jax.clear_caches()  # earlier tests may have compiled what this one must not need
     with client.websocket_connect("/ws") as websocket:
         conversation = Conversation(websocket)
         conversation.start()
+        conversation.send({"type": "step", "epochs": 1})
+        conversation.frame_where(lambda frame: frame.epoch >= 1)
         with count_compilations() as counted:
             conversation.send({"type": "play"})
             conversation.frame_where(lambda frame: frame.epoch >= 2)

@@ -18,7 +18,7 @@ from nn_playground.engine.hyper import PROBLEM_IDS, Hyper
 from nn_playground.engine.losses import accuracy_per_point, predict
 from nn_playground.engine.optim import scheduled_learning_rate
 from nn_playground.engine.state import DeviceData, Shared, TrainState
-from nn_playground.engine.train import dataset_loss, train_epochs
+from nn_playground.engine.train import dataset_gradient, dataset_loss, train_epochs
 
 OUTPUT_SIDE = limits.OUTPUT_GRID
 NEURON_SIDE = limits.NEURON_GRID
@@ -92,37 +92,52 @@ def _accuracy(
 
 
 def _grid_pass(
-    params: jax.Array, features: jax.Array, hyper: Hyper, hidden_rows: int, narrow: jax.Array
+    params: jax.Array, features: jax.Array, hyper: Hyper, hidden_rows: int, shared: Shared
 ) -> tuple[jax.Array, jax.Array]:
-    """forward_skipping over many points, on the narrowed network when `narrow` (shared by
-    every model of the call, so it stays a real branch when vmapped)."""
+    """forward_skipping over many points, on the narrowed network when `shared.narrow` (the
+    same for every model of the call, so it stays a real branch when vmapped)."""
 
     def wide() -> tuple[jax.Array, jax.Array]:
-        return model.forward_skipping(params, features, hyper, hidden_rows, model.activate_only)
+        return model.forward_skipping(
+            params, features, hyper, shared.run_depth, hidden_rows, model.activate_only
+        )
 
     def cut() -> tuple[jax.Array, jax.Array]:
         logits, hidden = model.forward_skipping(
             narrowing.narrow_params(params),
             features[:, : narrowing.NARROW],
             narrowing.narrow_hyper(hyper),
+            shared.run_depth,
             hidden_rows,
             model.activate_only,
         )
         extra = model.WIDTH - narrowing.NARROW
         return jnp.pad(logits, ((0, 0), (0, extra))), jnp.pad(hidden, ((0, 0), (0, 0), (0, extra)))
 
-    result: tuple[jax.Array, jax.Array] = lax.cond(narrow, cut, wide)
+    result: tuple[jax.Array, jax.Array] = lax.cond(shared.narrow, cut, wide)
     return result
 
 
 def measure(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared) -> Frame:
     """Losses, accuracies, gradient norms and every grid for the current weights."""
     params = state.params
-    (train_loss, train_logits), grads = jax.value_and_grad(dataset_loss, has_aux=True)(
-        params, data.x_train, data.targets_train, data.labels_train, data.n_train, hyper
+    train_loss, grads, train_logits = dataset_gradient(
+        params,
+        data.x_train,
+        data.targets_train,
+        data.labels_train,
+        data.n_train,
+        hyper,
+        shared.run_depth,
     )
     test_loss, test_logits = dataset_loss(
-        params, data.x_test, data.targets_test, data.labels_test, data.n_test, hyper
+        params,
+        data.x_test,
+        data.targets_test,
+        data.labels_test,
+        data.n_test,
+        hyper,
+        shared.run_depth,
     )
     # One forward pass serves the boundary (OUTPUT_SIDE grid) and the neuron thumbnails.
     n_output = OUTPUT_SIDE * OUTPUT_SIDE
@@ -134,7 +149,7 @@ def measure(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared) -
         jnp.concatenate([grid_features, thumbnail_features]),
         hyper,
         side * side,
-        shared.narrow,
+        shared,
     )
     # Only the first MAX_OUTPUTS columns can be outputs: the heads run on those alone.
     head_hyper = hyper._replace(output_mask=hyper.output_mask[: limits.MAX_OUTPUTS])

@@ -8,6 +8,7 @@ fused operations per step."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import jax
@@ -241,31 +242,33 @@ def forward_skipping(
     params: jax.Array,
     features: jax.Array,
     hyper: Hyper,
+    run_depth: jax.Array,
     hidden_rows: int = 0,
     activation: Callable[[jax.Array, jax.Array], jax.Array] = activate,
 ) -> tuple[jax.Array, jax.Array]:
-    """Logits (n, WIDTH) for many points at once, and the hidden activations
-    (HIDDEN, hidden_rows, WIDTH) of the last `hidden_rows` points (a Python int).
-    `activation` is `activate` (differentiable) or `activate_only` (forward only, cheaper).
+    """Logits (n, width) for many points at once, and the hidden activations
+    (HIDDEN, hidden_rows, width) of the last `hidden_rows` points (a Python int); layers
+    the model lacks show zeros. `activation` is `activate` or `activate_only` (forward only,
+    cheaper).
 
-    Each layer beyond the model's depth is skipped by a conditional: each layer compiles
-    once, and on a large batch the conditionals cost nothing next to the layers they skip.
+    `run_depth` (() int32, at least the model's depth and the same for every model of a
+    vmapped call) picks a branch that computes exactly that many layers, as training does:
+    a conditional per padded layer copied its large operands and cost ~1 ms a frame.
     """
-    h = features
-    hidden = []
-    for layer in range(HIDDEN):
 
-        def compute(h: jax.Array, layer: int = layer) -> tuple[jax.Array, jax.Array]:
+    def at_depth(depth: int, params: jax.Array, h: jax.Array) -> tuple[jax.Array, jax.Array]:
+        hidden = []
+        for layer in range(depth):
             a = activation(_dense(params, layer, h), hyper.activation[layer])
             a = a * hyper.neuron_mask[layer]
-            return a, a[h.shape[0] - hidden_rows :]
+            hidden.append(a[h.shape[0] - hidden_rows :])
+            h = jnp.where(layer < hyper.depth, a, h)
+        absent = jnp.zeros((HIDDEN - depth, hidden_rows, h.shape[1]), h.dtype)
+        return _dense(params, OUTPUT, h), jnp.concatenate([*[x[None] for x in hidden], absent])
 
-        def skip(h: jax.Array) -> tuple[jax.Array, jax.Array]:
-            return h, jnp.zeros((hidden_rows, h.shape[1]), h.dtype)
-
-        h, tail = lax.cond(layer < hyper.depth, compute, skip, h)
-        hidden.append(tail)
-    return _dense(params, OUTPUT, h), jnp.stack(hidden)
+    branches = [functools.partial(at_depth, depth) for depth in range(LAYERS)]
+    result: tuple[jax.Array, jax.Array] = lax.switch(run_depth, branches, params, features)
+    return result
 
 
 def dropout_keep(seed: jax.Array, rates: jax.Array, rows: int, width: int) -> jax.Array:

@@ -28,7 +28,7 @@ from nn_playground.engine.state import (
 GROUP_SIZES = (4, 8)
 MAX_MODELS = GROUP_SIZES[-1]
 
-_init_state = Program("init", jax.jit(init_state))
+_init_state = jax.jit(init_state)
 _DRAW = Program("draw", draw_frame)
 _ONE_MODEL = Program("frame", train_frame)
 _MODEL_GROUP = Program("frames", train_frames)

@@ -20,7 +20,7 @@ from nn_playground.engine.state import DeviceData, Shared, TrainState
 CHUNK = limits.CHUNK
 
 
-def _gradient_at_depth(
+def _loss_gradient_logits(
     depth: int,
     params: jax.Array,
     x: jax.Array,
@@ -29,11 +29,16 @@ def _gradient_at_depth(
     weight: jax.Array,
     hyper: Hyper,
     keep: jax.Array,
-) -> tuple[jax.Array, jax.Array]:
+) -> tuple[jax.Array, jax.Array, jax.Array]:
     features = model.input_features(x, hyper)
     logits, pullback = logits_and_pullback(depth, params, features, hyper, keep)
     loss, logit_grad = loss_and_logit_grad(logits, targets, labels, weight, hyper)
-    return loss, pullback(logit_grad)
+    return loss, pullback(logit_grad), logits
+
+
+def _gradient_at_depth(*args: object) -> tuple[jax.Array, jax.Array]:
+    loss, grad, _ = _loss_gradient_logits(*args)  # type: ignore[arg-type]
+    return loss, grad
 
 
 def minibatch_gradient(
@@ -172,6 +177,11 @@ def run_epoch(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared)
     return finished._replace(epoch=epochs_done)
 
 
+def _point_weights(n: jax.Array) -> jax.Array:
+    """1/n on the first n of MAX_POINTS padded rows, 0 on the rest: a mean over real rows."""
+    return jnp.where(jnp.arange(limits.MAX_POINTS) < n, 1.0 / jnp.maximum(n, 1), 0.0)
+
+
 def dataset_loss(
     params: jax.Array,
     x: jax.Array,
@@ -179,18 +189,45 @@ def dataset_loss(
     labels: jax.Array,
     n: jax.Array,
     hyper: Hyper,
+    run_depth: jax.Array,
 ) -> tuple[jax.Array, jax.Array]:
     """Mean loss over the first n of MAX_POINTS padded rows (no dropout), and the logits."""
-    weight = jnp.where(jnp.arange(limits.MAX_POINTS) < n, 1.0 / jnp.maximum(n, 1), 0.0)
-    logits, _ = model.forward_skipping(params, model.input_features(x, hyper), hyper)
-    return jnp.sum(point_losses(logits, targets, labels, hyper) * weight), logits
+    logits, _ = model.forward_skipping(params, model.input_features(x, hyper), hyper, run_depth)
+    return jnp.sum(point_losses(logits, targets, labels, hyper) * _point_weights(n)), logits
 
 
-def _watch_test_loss(state: TrainState, data: DeviceData, hyper: Hyper) -> TrainState:
+def dataset_gradient(
+    params: jax.Array,
+    x: jax.Array,
+    targets: jax.Array,
+    labels: jax.Array,
+    n: jax.Array,
+    hyper: Hyper,
+    run_depth: jax.Array,
+) -> tuple[jax.Array, jax.Array, jax.Array]:
+    """dataset_loss, its gradient (without regularisation) and the logits, by the training
+    step's hand-written backprop: autodiff through the forward pass cost twice as much."""
+    keep = jnp.ones((model.HIDDEN, limits.MAX_POINTS, params.shape[-1]), jnp.float32)
+    branches = [functools.partial(_loss_gradient_logits, d) for d in range(model.LAYERS)]
+    result: tuple[jax.Array, jax.Array, jax.Array] = lax.switch(
+        run_depth, branches, params, x, targets, labels, _point_weights(n), hyper, keep
+    )
+    return result
+
+
+def _watch_test_loss(
+    state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared
+) -> TrainState:
     """Early stopping: remember the best weights; restore them when patience runs out.
     Runs when any model of the call watches; only a watching, healthy model is changed."""
     test_loss, _ = dataset_loss(
-        state.params, data.x_test, data.targets_test, data.labels_test, data.n_test, hyper
+        state.params,
+        data.x_test,
+        data.targets_test,
+        data.labels_test,
+        data.n_test,
+        hyper,
+        shared.run_depth,
     )
     watching = hyper.early_stopping & ~state.diverged
     improved = watching & (test_loss < state.best_test_loss)
@@ -218,7 +255,7 @@ def _train_epochs_at_width(
     def one_epoch(s: TrainState) -> TrainState:
         s = run_epoch(s, data, hyper, shared)
         watched: TrainState = lax.cond(
-            shared.early_stopping, _watch_test_loss, lambda s, *_: s, s, data, hyper
+            shared.early_stopping, _watch_test_loss, lambda s, *_: s, s, data, hyper, shared
         )
         return watched
 
