@@ -1,28 +1,286 @@
 // @ts-check
-// Page entry point: wires modules together. For now it shows the server's health.
+// Page entry point: only wiring. Loads the settings schema, opens the session, binds the
+// controls and runs the one requestAnimationFrame loop that draws the latest frame.
+import { BoundaryView } from "./boundary.js";
+import { drawActivation } from "./activation_plot.js";
+import { createGradientChart, createLossChart } from "./chart.js";
+import { CompareView } from "./compare.js";
+import { bindControls, showSettings } from "./controls.js";
+import { DataEditor } from "./data_editor.js";
+import { downloadBoundary, downloadWeights, showCode } from "./exports.js";
+import { NetworkView } from "./network.js";
+import { send } from "./protocol.js";
+import { settingSpecs } from "./schema.js";
+import { Session, sessionUrl } from "./socket.js";
+import { decodeHash, encodeHash } from "./url_state.js";
 
-/** @typedef {{status: string, version: string, backend: string}} Health */
+/** @param {string} id */
+const element = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
-/** @param {string} field @param {string} text @param {boolean} [isError] */
-function showHealth(field, text, isError = false) {
-  const cell = document.querySelector(`[data-health="${field}"]`);
-  if (!cell) return;
-  cell.textContent = text;
-  cell.classList.toggle("error", isError);
-}
+/** @param {number | null | undefined} value */
+const formatted = (value) => (value === null || value === undefined ? "–" : value.toPrecision(4));
 
-async function loadHealth() {
-  try {
-    const response = await fetch("healthz");
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    /** @type {Health} */
-    const health = await response.json();
-    showHealth("status", health.status);
-    showHealth("version", health.version);
-    showHealth("backend", health.backend.toUpperCase());
-  } catch (error) {
-    showHealth("status", `unreachable (${error instanceof Error ? error.message : error})`, true);
+async function start() {
+  const config = await (await fetch("api/config")).json();
+  const specs = settingSpecs(config.settings_schema);
+  const lossChart = createLossChart(element("loss-chart"));
+  const gradientChart = createGradientChart(element("gradient-chart"));
+  const boundary = new BoundaryView(/** @type {HTMLCanvasElement} */ (element("boundary")), config.limits.output_grid);
+  const network = new NetworkView(element("network"));
+  /** @type {Record<string, any>} */
+  let settings = { ...config.defaults };
+  let data = { problem: "binary", nOutputs: 1, train: [], test: [], targetLow: 0, targetHigh: 1 };
+  let state = "idle";
+  let lastEpoch = -1;
+  let speed = 1;
+  /** @type {import("./protocol.js").ModelFrame | null} the model last drawn */
+  let lastModel = null;
+  /** @type {Record<string, unknown>} the settings the latest change replaced, as they were */
+  const previous = {};
+  /** @type {{time: number, epoch: number}[]} */
+  const recent = [];
+
+  const session = new Session(sessionUrl(), {
+    onMessage(message) {
+      if (message.type === "ready") {
+        settings = message.settings;
+        speed = message.epochs_per_frame;
+        applyLink(); // before anything rewrites the address bar's link
+        setSpeed(speed);
+        showSettings(document, specs, settings);
+        plotActivation();
+      } else if (message.type === "data") {
+        data = { problem: message.problem, nOutputs: message.n_outputs, train: message.train, test: message.test, targetLow: message.target_low, targetHigh: message.target_high };
+        document.body.dataset.points = String(data.train.length + data.test.length);
+      } else if (message.type === "status") {
+        showState(message.state, message.detail);
+      } else if (message.type === "error") {
+        session.revision -= 1; // a refused message does not count
+        notice(`Not applied: ${message.message}`);
+        // Nothing of a refused change was applied: show the settings it changed as they were
+        // (the error may name another field: the perceptron rule refused because of `hidden`).
+        settings = { ...settings, ...previous };
+        showSettings(document, specs, settings);
+        updateLink();
+      } else if (message.type === "busy") {
+        notice(message.message ?? "The server is busy: try again in a minute.");
+      }
+    },
+    onClose(reason) {
+      showState("closed", `The connection closed: ${reason}. Reload the page to start again.`);
+    },
+  });
+
+  /** The settings and speed of the page's link (a shared run), sent as one change. */
+  function applyLink() {
+    const link = decodeHash(window.location.hash, specs);
+    if (link.rejected.length) notice(`This link's ${link.rejected.join(", ")} could not be used: out of range or unknown.`);
+    if (Object.keys(link.settings).length) {
+      settings = { ...settings, ...link.settings };
+      session.post(send.configure(link.settings));
+    }
+    const linkedSpeed = Number(link.extra.speed);
+    if (Number.isInteger(linkedSpeed) && linkedSpeed >= 1 && linkedSpeed <= config.limits.max_epochs_per_frame) {
+      setSpeed(linkedSpeed);
+      session.post(send.speed(linkedSpeed));
+    }
+    if (link.extra.compare) {
+      try {
+        const models = JSON.parse(link.extra.compare);
+        if (Array.isArray(models)) compare.start(models); // the server checks each entry
+      } catch {
+        notice("This link's comparison could not be read.");
+      }
+    }
   }
+
+  /** Keeps the address bar's link equal to the run on screen. */
+  function updateLink() {
+    const { dataset, ...rest } = settings;
+    const shown = dataset === "custom" ? rest : settings; // user points are not in links
+    /** @type {Record<string, string | number>} */
+    const extra = {};
+    if (speed !== 1) extra.speed = speed;
+    if (compare.models.length) extra.compare = JSON.stringify(compare.models);
+    const hash = encodeHash(shown, config.defaults, extra);
+    window.history.replaceState(null, "", hash ? `#${hash}` : window.location.pathname);
+  }
+
+  /** @param {string} text */
+  function notice(text) {
+    element("notice").textContent = text;
+  }
+
+  /** @param {string} newState @param {string} [detail] */
+  function showState(newState, detail = "") {
+    state = newState;
+    element("state").textContent = newState.replace("_", " ");
+    element("play").textContent = newState === "running" ? "Pause" : "Play";
+    const banner = element("banner");
+    banner.hidden = !(newState === "diverged" || newState === "closed" || newState === "stopped_early");
+    element("banner-text").textContent = detail;
+    element("lower-rate").hidden = newState !== "diverged";
+    banner.classList.toggle("warning", newState === "diverged" || newState === "closed");
+  }
+
+  /** @param {number} epochs */
+  function setSpeed(epochs) {
+    speed = epochs;
+    /** @type {HTMLInputElement} */ (element("speed")).value = String(epochs);
+    element("speed-value").textContent = String(epochs);
+    updateLink();
+  }
+
+  /** @param {Record<string, unknown>} change */
+  function configure(change) {
+    notice("");
+    const replacesWeights = Object.keys(change).some((name) => !config.effects.keep_weights.includes(name));
+    for (const name of Object.keys(previous)) delete previous[name];
+    for (const name of Object.keys(change)) previous[name] = settings[name];
+    settings = { ...settings, ...change };
+    showSettings(document, specs, settings);
+    updateLink();
+    if ("activations" in change) plotActivation();
+    if (replacesWeights) clearCharts();
+    session.post(send.configure(change));
+  }
+
+  function clearCharts() {
+    lossChart.clear();
+    gradientChart.clear();
+    lastEpoch = -1;
+    recent.length = 0;
+  }
+
+  const editor = new DataEditor(
+    /** @type {HTMLCanvasElement} */ (element("boundary")),
+    (message) => {
+      clearCharts();
+      settings = { ...settings, dataset: "custom" };
+      showSettings(document, specs, settings);
+      updateLink();
+      session.post(message);
+    },
+    notice,
+  );
+  const outputs = () => data.nOutputs;
+  element("edit-points").addEventListener("change", (event) => {
+    editor.editing = /** @type {HTMLInputElement} */ (event.target).checked;
+    if (editor.editing) editor.adopt(data, outputs());
+    element("boundary").classList.toggle("editing", editor.editing);
+  });
+  element("point-label").addEventListener("input", (event) => {
+    editor.label = Number(/** @type {HTMLInputElement} */ (event.target).value);
+  });
+  element("clear-points").addEventListener("click", () => {
+    editor.adopt(data, outputs());
+    editor.clear();
+    /** @type {HTMLInputElement} */ (element("edit-points")).checked = editor.editing = true;
+  });
+  element("upload-csv").addEventListener("change", async (event) => {
+    const input = /** @type {HTMLInputElement} */ (event.target);
+    const file = input.files?.[0];
+    if (!file) return;
+    editor.adopt(data, outputs());
+    if (editor.upload(await file.text(), config.limits.max_points)) notice(`Training on ${file.name}.`);
+    input.value = "";
+  });
+  element("download-png").addEventListener("click", () => downloadBoundary(/** @type {HTMLCanvasElement} */ (element("boundary"))));
+  element("download-weights").addEventListener("click", () => lastModel && downloadWeights(lastModel, settings));
+  element("show-code").addEventListener("click", () => showCode(/** @type {HTMLDialogElement} */ (element("code-dialog")), settings, data.problem, outputs()));
+  const plotActivation = () => drawActivation(/** @type {HTMLCanvasElement} */ (element("activation-plot")), settings.activations?.[0] ?? "tanh");
+
+  const compare = new CompareView(
+    element("compare"),
+    specs,
+    (models) => {
+      clearCharts();
+      lossChart.setSeries(models.length ? compare.names() : [""]);
+      session.post(send.compare(models));
+      updateLink();
+    },
+    notice,
+    config.limits.output_grid,
+  );
+
+  bindControls(document, specs, configure, (name, message) => notice(`${name.replace("_", " ")}: ${message}`));
+  const togglePlay = () => session.post(state === "running" ? send.pause() : send.play());
+  const step = () => session.post(send.step(1));
+  const reset = () => {
+    clearCharts();
+    session.post(send.reset());
+  };
+  element("play").addEventListener("click", togglePlay);
+  element("step").addEventListener("click", step);
+  element("reset").addEventListener("click", reset);
+  element("banner-reset").addEventListener("click", reset);
+  element("lower-rate").addEventListener("click", () => configure({ learning_rate: Math.max(specs.learning_rate.minimum ?? 1e-5, Number((settings.learning_rate / 10).toPrecision(2))) }));
+  element("regenerate").addEventListener("click", () => {
+    clearCharts();
+    session.post(send.regenerate());
+  });
+  element("speed").addEventListener("input", (event) => {
+    const epochs = Number(/** @type {HTMLInputElement} */ (event.target).value);
+    setSpeed(epochs);
+    session.post(send.speed(epochs));
+  });
+  element("share").addEventListener("click", async () => {
+    updateLink();
+    try {
+      await navigator.clipboard.writeText(window.location.href);
+      notice("Link copied: it opens this run, seed included.");
+    } catch {
+      notice(`Copy this link: ${window.location.href}`);
+    }
+  });
+  element("log-scale").addEventListener("change", (event) => lossChart.setLogScale(/** @type {HTMLInputElement} */ (event.target).checked));
+  document.addEventListener("keydown", (event) => {
+    const target = /** @type {HTMLElement} */ (event.target);
+    if (target.closest("input, select, textarea, button")) return;
+    if (event.key === " ") togglePlay();
+    else if (event.key === "s") step();
+    else if (event.key === "r") reset();
+    else return;
+    event.preventDefault();
+  });
+
+  function draw() {
+    const frame = session.take();
+    if (frame) {
+      const model = frame.models[0];
+      lastModel = model;
+      const options = {
+        discretize: /** @type {HTMLInputElement} */ (element("discretize")).checked,
+        showTest: /** @type {HTMLInputElement} */ (element("show-test")).checked,
+        output: null,
+      };
+      // A diverged model keeps its last good weights: what is drawn is never garbage.
+      boundary.draw(model, data, options);
+      network.draw(model);
+      element("epoch").textContent = String(model.epoch);
+      element("train-loss").textContent = formatted(model.train_loss);
+      element("test-loss").textContent = formatted(model.test_loss);
+      element("test-accuracy").textContent = formatted(model.test_accuracy);
+      compare.draw(frame.models, data, options);
+      if (model.epoch < lastEpoch) clearCharts();
+      if (model.epoch > lastEpoch) {
+        frame.models.forEach((each, i) => lossChart.add(each.epoch, each.train_loss, each.test_loss, i));
+        gradientChart.add(model.epoch, model.grad_norms);
+        lastEpoch = model.epoch;
+      }
+      const now = performance.now();
+      recent.push({ time: now, epoch: model.epoch });
+      while (recent.length > 2 && now - recent[0].time > 1000) recent.shift();
+      const span = (recent[recent.length - 1].time - recent[0].time) / 1000;
+      element("rate").textContent = span > 0.2 ? ((recent[recent.length - 1].epoch - recent[0].epoch) / span).toFixed(0) : "–";
+      document.body.dataset.frames = String(session.framesReceived);
+    }
+    requestAnimationFrame(draw);
+  }
+  requestAnimationFrame(draw);
 }
 
-loadHealth();
+start().catch((error) => {
+  const text = error instanceof Error ? error.message : String(error);
+  /** @type {HTMLElement} */ (document.getElementById("notice")).textContent = `The playground could not start: ${text}`;
+});

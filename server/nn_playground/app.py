@@ -26,6 +26,9 @@ class Health(BaseModel):
     backend: runtime.Backend
     sessions: int
     max_sessions: int
+    # False while the frame programs still load in the background: a first session may
+    # wait for the one it needs.
+    warm: bool
 
 
 def create_app(
@@ -55,6 +58,7 @@ def create_app(
             backend=runtime.jax_backend(),
             sessions=slots.held,
             max_sessions=slots.limit,
+            warm=warming is None or not warming.is_alive(),
         )
 
     @app.get(

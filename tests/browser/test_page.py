@@ -1,4 +1,5 @@
-"""The page in a real browser against a real server."""
+"""The page in a real browser against a real server: frames arrive and are drawn, controls
+change what the server trains, the keyboard works, and divergence is explained and fixed."""
 
 from __future__ import annotations
 
@@ -11,11 +12,229 @@ from tests.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
 
+FRAME_TIMEOUT_MS = 240_000  # a cold server compiles its programs before the first frames
 
-def test_page_shows_server_health(page: Page, live_server: LiveServer) -> None:
-    page.goto(live_server.url)
-    expect(page.locator('[data-health="status"]')).to_have_text("ok")
-    backend = httpx.get(live_server.url + "healthz", timeout=10).json()["backend"]
-    expect(page.locator('[data-health="backend"]')).to_have_text(backend.upper())
-    expect(page.locator("h1")).to_have_text("nn-playground")
-    assert save_screenshot(page, "page-health").stat().st_size > 0
+
+def _frames(page: Page) -> int:
+    return int(page.evaluate("Number(document.body.dataset.frames || 0)"))
+
+
+def _wait_for_frames(page: Page, after: int, count: int = 1) -> None:
+    """Wait until `count` frames have arrived since the page had received `after` (read
+    before the action whose frames are awaited: a fast frame must not be missed)."""
+    page.wait_for_function(
+        f"Number(document.body.dataset.frames || 0) >= {after + count}", timeout=FRAME_TIMEOUT_MS
+    )
+
+
+def _boundary_pixels(page: Page) -> list[int]:
+    """A coarse sample of the decision-boundary canvas."""
+    sample: list[int] = page.evaluate(
+        """() => {
+          const canvas = document.getElementById("boundary");
+          const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+          const out = [];
+          for (let i = 0; i < data.length; i += 4 * 997) {
+            out.push(data[i], data[i + 1], data[i + 2]);
+          }
+          return out;
+        }"""
+    )
+    return sample
+
+
+def _open(page: Page, url: str) -> None:
+    """Open the page at `url` and wait for its first frame."""
+    page.goto(url)
+    page.wait_for_function(
+        "Number(document.body.dataset.frames || 0) >= 1", timeout=FRAME_TIMEOUT_MS
+    )
+
+
+def test_frames_arrive_and_training_changes_the_picture(
+    page: Page, live_server: LiveServer
+) -> None:
+    _open(page, live_server.url)
+    expect(page.locator("#state")).to_have_text("idle")
+    untrained = _boundary_pixels(page)
+    assert len(set(untrained)) > 10  # a real picture, not a blank canvas
+    page.locator("#speed").fill("20")
+    page.locator("h1").click()  # keys typed into a control belong to it, not to the page
+    page.keyboard.press("Space")  # the page's shortcut for play
+    expect(page.locator("#state")).to_have_text("running")
+    page.wait_for_function(
+        "Number(document.getElementById('epoch').textContent) >= 100", timeout=FRAME_TIMEOUT_MS
+    )
+    page.keyboard.press("Space")
+    expect(page.locator("#state")).to_have_text("paused")
+    page.keyboard.press("s")
+    expect(page.locator("#state")).to_have_text("paused")
+    assert _boundary_pixels(page) != untrained
+    assert float(page.locator("#test-accuracy").inner_text()) > 0.6
+    assert save_screenshot(page, "page-trained").stat().st_size > 0
+
+
+def test_model_controls_reach_the_server(page: Page, live_server: LiveServer) -> None:
+    _open(page, live_server.url)
+    hidden = page.locator('[data-param="hidden"]')
+    hidden.fill("3, 5, 2")
+    hidden.press("Enter")
+    # The next frames draw the new architecture: 2 features, then 3, 5 and 2 neurons.
+    expect(page.locator("#network .layer")).to_have_count(4, timeout=FRAME_TIMEOUT_MS)
+    expect(page.locator("#network .layer").nth(2).locator("canvas")).to_have_count(5)
+    page.locator('[data-param="features"][value="x1^2"]').check()
+    expect(page.locator("#network .layer").first.locator("canvas")).to_have_count(
+        3, timeout=FRAME_TIMEOUT_MS
+    )
+    # A bad value is refused in the page with a message, and nothing is sent.
+    hidden.fill("3, 99")
+    hidden.press("Enter")
+    expect(page.locator("#notice")).to_contain_text("1 to 16 neurons")
+    before = _frames(page)
+    page.locator('[data-param="dataset"]').select_option("xor")
+    _wait_for_frames(page, before)
+    backend = httpx.get(live_server.url + "healthz", timeout=10).json()
+    assert backend["sessions"] >= 1
+
+
+def test_divergence_shows_a_banner_and_recovers(page: Page, live_server: LiveServer) -> None:
+    _open(page, live_server.url)
+    page.locator('[data-param="dataset"]').select_option("spiral")
+    page.locator('[data-param="activations"]').select_option("linear")
+    hidden = page.locator('[data-param="hidden"]')
+    hidden.fill("8, 8")
+    hidden.press("Enter")
+    page.locator('[data-param="learning_rate"]').fill("1")  # the log slider's top: 10
+    expect(page.locator('[data-show="learning_rate"]')).to_have_text("10")
+    page.locator("#play").click()
+    banner = page.locator("#banner")
+    expect(banner).to_be_visible(timeout=FRAME_TIMEOUT_MS)
+    expect(banner).to_contain_text("learning rate is too large")
+    assert save_screenshot(page, "page-diverged").stat().st_size > 0
+    # "Lower the learning rate" divides it by ten and lifts the halt; a lower rate still
+    # trains on from the last good weights.
+    page.locator("#lower-rate").click()
+    expect(page.locator('[data-show="learning_rate"]')).to_have_text("1")
+    page.locator('[data-param="learning_rate"]').fill("0.5")  # 0.01 on the log slider
+    expect(page.locator('[data-show="learning_rate"]')).to_have_text("0.01")
+    # The session was playing when it diverged: with the halt lifted it trains on.
+    expect(page.locator("#state")).to_have_text("running", timeout=FRAME_TIMEOUT_MS)
+    page.wait_for_function(
+        "Number(document.getElementById('epoch').textContent) >= 3", timeout=FRAME_TIMEOUT_MS
+    )
+    expect(banner).to_be_hidden()
+
+
+def test_a_link_reproduces_the_run(page: Page, live_server: LiveServer) -> None:
+    """Every control's state is in the URL hash: opening the copied link restores it, and
+    the server trains what the link says."""
+    link = "#dataset=xor&hidden=8,8&activations=relu&learning_rate=0.1&optimizer=adam&seed=7"
+    _open(page, live_server.url + link + "&speed=5")
+    expect(page.locator('[data-param="dataset"]')).to_have_value("xor")
+    expect(page.locator('[data-param="hidden"]')).to_have_value("8, 8")
+    expect(page.locator('[data-param="activations"]')).to_have_value("relu")
+    expect(page.locator('[data-param="optimizer"]')).to_have_value("adam")
+    expect(page.locator('[data-param="seed"]')).to_have_value("7")
+    expect(page.locator('[data-show="learning_rate"]')).to_have_text("0.1")
+    expect(page.locator("#speed-value")).to_have_text("5")
+    # The frames come from the linked network: two hidden layers of eight.
+    expect(page.locator("#network .layer")).to_have_count(3, timeout=FRAME_TIMEOUT_MS)
+    expect(page.locator("#network .layer").nth(1).locator("canvas")).to_have_count(8)
+
+    page.locator('[data-param="l2"]').fill("0.01")
+    page.locator('[data-param="early_stopping"]').check()
+    copied = page.url
+    assert "l2=0.01" in copied
+    assert "early_stopping=true" in copied
+    page.goto("about:blank")
+    _open(page, copied)
+    expect(page.locator('[data-param="l2"]')).to_have_value("0.01")
+    expect(page.locator('[data-param="early_stopping"]')).to_be_checked()
+    expect(page.locator('[data-param="hidden"]')).to_have_value("8, 8")
+
+
+def test_a_refused_change_is_explained_and_undone(page: Page, live_server: LiveServer) -> None:
+    """The perceptron needs a network without hidden layers: the server refuses it, the
+    page says why and shows the loss that is still in effect."""
+    _open(page, live_server.url)
+    page.locator('[data-param="loss"]').select_option("perceptron")
+    expect(page.locator("#notice")).to_contain_text("Not applied")
+    expect(page.locator('[data-param="loss"]')).to_have_value("cross_entropy")
+    hidden = page.locator('[data-param="hidden"]')
+    hidden.fill("")
+    hidden.press("Enter")
+    expect(page.locator("#network .layer")).to_have_count(1, timeout=FRAME_TIMEOUT_MS)
+    before = _frames(page)
+    page.locator('[data-param="loss"]').select_option("perceptron")
+    _wait_for_frames(page, before)
+    expect(page.locator('[data-param="loss"]')).to_have_value("perceptron")
+
+
+def test_drawing_points_makes_the_data(page: Page, live_server: LiveServer) -> None:
+    _open(page, live_server.url)
+    page.locator("#clear-points").click()
+    expect(page.locator("#edit-points")).to_be_checked()
+    canvas = page.locator("#boundary")
+    box = canvas.bounding_box()
+    assert box is not None
+    spots = [(0.25, 0.25, "0"), (0.3, 0.7, "0"), (0.75, 0.3, "1"), (0.7, 0.75, "1")]
+    for fx, fy, label in spots:
+        page.locator("#point-label").fill(label)
+        canvas.click(position={"x": box["width"] * fx, "y": box["height"] * fy})
+    # The first click leaves one point (too few to train on); from the second on, each
+    # click sends the points and the server answers with the new data.
+    page.wait_for_function("document.body.dataset.points === '4'", timeout=FRAME_TIMEOUT_MS)
+    expect(page.locator('[data-param="dataset"]')).to_have_value("custom")
+    first = {"x": box["width"] * 0.25, "y": box["height"] * 0.25}
+    canvas.click(position=first, modifiers=["Shift"])
+    page.wait_for_function("document.body.dataset.points === '3'", timeout=FRAME_TIMEOUT_MS)
+    assert "dataset" not in page.url  # user points cannot travel in a link
+
+
+def test_a_bad_csv_is_refused_line_by_line(page: Page, live_server: LiveServer) -> None:
+    _open(page, live_server.url)
+    points_before = page.evaluate("document.body.dataset.points")
+    bad = "x,y,label\n1,2,0\n3,9,1\n0.5,0.5,2\n"
+    page.locator("#upload-csv").set_input_files(
+        files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": bad.encode()}]
+    )
+    expect(page.locator("#notice")).to_contain_text("line 3")
+    expect(page.locator("#notice")).to_contain_text("line 4")
+    assert page.evaluate("document.body.dataset.points") == points_before
+    good = "x,y,label\n1,2,0\n3,4,1\n-2,-2,0\n-3,1,1\n"
+    page.locator("#upload-csv").set_input_files(
+        files=[{"name": "good.csv", "mimeType": "text/csv", "buffer": good.encode()}]
+    )
+    page.wait_for_function("document.body.dataset.points === '4'", timeout=FRAME_TIMEOUT_MS)
+
+
+def test_show_code_gives_keras_and_jax(page: Page, live_server: LiveServer) -> None:
+    _open(page, live_server.url)
+    page.locator("#show-code").click()
+    code = page.locator("#code-dialog code")
+    expect(code).to_contain_text("from_logits=True")
+    expect(code).to_contain_text("keras.Sequential")
+    page.locator('#code-dialog [data-code="jax"]').click()
+    expect(code).to_contain_text("optax")
+    save_screenshot(page, "page-code")
+
+
+def test_compare_mode_trains_variants_side_by_side(page: Page, live_server: LiveServer) -> None:
+    _open(page, live_server.url)
+    card = page.locator("#compare")
+    card.locator('[data-action="add"]').click()  # "the same, but activations = sigmoid"
+    card.locator('[data-action="compare"]').click()
+    boundaries = card.locator(".compare-grid canvas")
+    expect(boundaries).to_have_count(2, timeout=FRAME_TIMEOUT_MS)
+    expect(card.locator("figcaption").nth(1)).to_contain_text("activations = sigmoid")
+    assert "compare=" in page.url
+    page.locator("#play").click()
+    page.wait_for_function(
+        "Number(document.getElementById('epoch').textContent) >= 5", timeout=FRAME_TIMEOUT_MS
+    )
+    save_screenshot(page, "page-compare")
+    card.locator('[data-action="seeds"]').click()
+    expect(boundaries).to_have_count(5, timeout=FRAME_TIMEOUT_MS)
+    card.locator('[data-action="stop"]').click()
+    expect(boundaries).to_have_count(0, timeout=FRAME_TIMEOUT_MS)
+    assert "compare=" not in page.url

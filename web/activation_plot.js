@@ -1,0 +1,88 @@
+// @ts-check
+// A small canvas plot of an activation g(z) and its slope g'(z) for z in [-5, 5], so a learner
+// sees where g is flat (vanishing gradient). Imports activations.js and colors.js only; no socket.
+import { curve } from "./activations.js";
+import { PALETTE, toHex } from "./colors.js";
+
+const Z_MAX = 5;
+const SAMPLES = 201;
+const G_COLOR = toHex(PALETTE[1]); // #0072B2
+const DG_COLOR = toHex(PALETTE[0]); // #E69F00
+const INK = "#555";
+
+/**
+ * Draws g (solid) and g' (dashed) on `canvas`, its backing store sized for devicePixelRatio.
+ * The y range fits both curves and always includes [-1, 1]; the axes cross at the origin.
+ * @param {HTMLCanvasElement} canvas
+ * @param {string} name one of ACTIVATIONS
+ */
+export function drawActivation(canvas, name) {
+  const { z, g, dg } = curve(name, -Z_MAX, Z_MAX, SAMPLES);
+  const ratio = window.devicePixelRatio || 1;
+  const width = canvas.clientWidth || 160;
+  const height = canvas.clientHeight || 100;
+  canvas.width = Math.round(width * ratio);
+  canvas.height = Math.round(height * ratio);
+  canvas.setAttribute("aria-label", `${name}: g(z) and its slope g′(z) for z from −5 to 5`);
+  const context = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
+  context.setTransform(ratio, 0, 0, ratio, 0, 0);
+  context.clearRect(0, 0, width, height);
+
+  let low = -1;
+  let high = 1;
+  for (let i = 0; i < SAMPLES; i++) {
+    low = Math.min(low, g[i], dg[i]);
+    high = Math.max(high, g[i], dg[i]);
+  }
+  const pad = 4;
+  const span = high - low;
+  /** @param {number} value */
+  const px = (value) => pad + ((value + Z_MAX) / (2 * Z_MAX)) * (width - 2 * pad);
+  /** @param {number} value */
+  const py = (value) => height - pad - ((value - low) / span) * (height - 2 * pad);
+
+  context.lineWidth = 1;
+  context.strokeStyle = INK;
+  context.globalAlpha = 0.5;
+  context.beginPath();
+  context.moveTo(pad, py(0));
+  context.lineTo(width - pad, py(0));
+  context.moveTo(px(0), pad);
+  context.lineTo(px(0), height - pad);
+  context.stroke();
+  context.globalAlpha = 1;
+
+  /** @param {Float64Array} values @param {string} color @param {number[]} dash */
+  const line = (values, color, dash) => {
+    context.strokeStyle = color;
+    context.lineWidth = 1.75;
+    context.setLineDash(dash);
+    context.beginPath();
+    for (let i = 0; i < SAMPLES; i++) {
+      if (i === 0) context.moveTo(px(z[i]), py(values[i]));
+      else context.lineTo(px(z[i]), py(values[i]));
+    }
+    context.stroke();
+    context.setLineDash([]);
+  };
+  line(g, G_COLOR, []);
+  line(dg, DG_COLOR, [4, 3]);
+
+  context.font = "10px sans-serif";
+  context.textBaseline = "middle";
+  /** @param {number} row @param {string} color @param {number[]} dash @param {string} text */
+  const legend = (row, color, dash, text) => {
+    const y = pad + 6 + row * 12;
+    context.strokeStyle = color;
+    context.setLineDash(dash);
+    context.beginPath();
+    context.moveTo(pad + 2, y);
+    context.lineTo(pad + 16, y);
+    context.stroke();
+    context.setLineDash([]);
+    context.fillStyle = INK;
+    context.fillText(text, pad + 20, y);
+  };
+  legend(0, G_COLOR, [], "g(z)");
+  legend(1, DG_COLOR, [4, 3], "g′(z)");
+}

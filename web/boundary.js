@@ -1,0 +1,94 @@
+// @ts-check
+// Draws one model's decision boundary (a 128 x 128 grid) and the data points on a canvas
+// sized for devicePixelRatio. Uses colors.js for every colour; knows nothing of the socket.
+import { PALETTE, paintBoundary, sequentialColor } from "./colors.js";
+
+const DOMAIN = 6; // limits.domain: the grid spans [-6, 6] in x1 and x2
+
+export class BoundaryView {
+  /** @param {HTMLCanvasElement} canvas @param {number} side grid cells per side */
+  constructor(canvas, side) {
+    this.canvas = canvas;
+    this.side = side;
+    this.grid = document.createElement("canvas");
+    this.grid.width = this.grid.height = side;
+    this.gridContext = /** @type {CanvasRenderingContext2D} */ (this.grid.getContext("2d"));
+    this.image = this.gridContext.createImageData(side, side);
+    this.context = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
+  }
+
+  /** Matches the backing store to the displayed size (devicePixelRatio included). */
+  fit() {
+    const ratio = window.devicePixelRatio || 1;
+    const size = Math.round(this.canvas.clientWidth * ratio);
+    if (size > 0 && this.canvas.width !== size) this.canvas.width = this.canvas.height = size;
+  }
+
+  /**
+   * @param {import("./protocol.js").ModelFrame} model one model of a frame
+   * @param {{problem: string, train: number[][], test: number[][], targetLow: number, targetHigh: number}} data
+   * @param {{discretize: boolean, showTest: boolean, output: number | null}} options
+   */
+  draw(model, data, options) {
+    this.fit();
+    paintBoundary(
+      this.image.data,
+      {
+        problem: data.problem,
+        nOutputs: model.n_outputs,
+        outputs: /** @type {Uint8Array} */ (model.arrays.outputs.data),
+        predictedClass: /** @type {Uint8Array} */ (model.arrays.predicted_class.data),
+        confidence: /** @type {Uint8Array} */ (model.arrays.confidence.data),
+      },
+      { discretize: options.discretize, output: options.output },
+    );
+    this.gridContext.putImageData(this.image, 0, 0);
+    const size = this.canvas.width;
+    this.context.imageSmoothingEnabled = true;
+    this.context.drawImage(this.grid, 0, 0, size, size);
+    this.points(data.train, data, false);
+    if (options.showTest) this.points(data.test, data, true);
+  }
+
+  /**
+   * @param {number[][]} rows [x1, x2, label] @param {{problem: string, targetLow: number, targetHigh: number}} data
+   * @param {boolean} hollow test points are drawn as rings
+   */
+  points(rows, data, hollow) {
+    const context = this.context;
+    const size = this.canvas.width;
+    const radius = Math.max(2, size / 110);
+    const span = Math.max(data.targetHigh - data.targetLow, 1e-6);
+    context.lineWidth = Math.max(1, radius / 2.5);
+    for (const [x1, x2, label] of rows) {
+      const rgb = pointColor(data.problem, label, (label - data.targetLow) / span);
+      const colour = `rgb(${rgb[0]},${rgb[1]},${rgb[2]})`;
+      context.beginPath();
+      context.arc(((x1 + DOMAIN) / (2 * DOMAIN)) * size, ((DOMAIN - x2) / (2 * DOMAIN)) * size, radius, 0, 2 * Math.PI);
+      if (hollow) {
+        context.strokeStyle = colour;
+        context.stroke();
+      } else {
+        context.fillStyle = colour;
+        context.fill();
+        context.strokeStyle = "rgba(255,255,255,0.9)";
+        context.stroke();
+      }
+    }
+  }
+}
+
+/**
+ * @param {string} problem @param {number} label class, label bitmask or target value
+ * @param {number} unit the target value scaled to [0, 1] (regression)
+ * @returns {number[]}
+ */
+function pointColor(problem, label, unit) {
+  if (problem === "regression") return sequentialColor(Math.min(1, Math.max(0, unit)));
+  if (problem === "multilabel") {
+    const on = PALETTE.filter((_, k) => (label >> k) & 1);
+    if (on.length === 0) return [120, 120, 120];
+    return [0, 1, 2].map((c) => Math.round(on.reduce((sum, rgb) => sum + rgb[c], 0) / on.length));
+  }
+  return PALETTE[label] ?? [0, 0, 0];
+}

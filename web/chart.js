@@ -1,0 +1,212 @@
+// @ts-check
+// Loss and gradient-norm charts: a thin wrapper over the vendored uPlot (data logic in series.js).
+// Must not import main.js or other page modules; knows nothing of the websocket protocol.
+import uPlot from "./vendor/uplot/uPlot.esm.js";
+import { SeriesBuffer, alignSeries, createRedrawScheduler, layerLabels, lossLabels } from "./series.js";
+
+/** Okabe-Ito: a colour-blind-safe palette. */
+export const PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"];
+const DASH = [6, 4];
+
+/** @typedef {{height?: number}} ChartOptions height of the plot in CSS pixels (default 160) */
+/** @typedef {{label: string, stroke: string, dash?: number[]}} Line */
+/** @typedef {[number[], ...(number | null)[][]]} AlignedData uPlot's data: x, then one column per line */
+/**
+ * The part of uPlot used, typed here so this file checks with or without uPlot's .d.ts.
+ * @typedef {{width: number, setData(data: AlignedData): void, destroy(): void,
+ *   setSize(size: {width: number, height: number}): void}} Plot
+ * @typedef {new (options: object, data: AlignedData, target: HTMLElement) => Plot} PlotClass
+ */
+const UPlot = /** @type {PlotClass} */ (/** @type {unknown} */ (uPlot));
+/**
+ * @typedef {object} LossChart
+ * @property {(epoch: number, trainLoss: number | null, testLoss: number | null, model?: number) => void} add
+ * @property {() => void} clear
+ * @property {(on: boolean) => void} setLogScale
+ * @property {(names: string[]) => void} setSeries
+ * @property {() => void} destroy
+ */
+/**
+ * @typedef {object} GradientChart
+ * @property {(epoch: number, gradNorms: ArrayLike<number | null>) => void} add
+ * @property {() => void} clear
+ * @property {() => void} destroy
+ */
+
+/** Links uPlot's stylesheet once, unless the page already does. */
+function ensureStylesheet() {
+  const href = new URL("./vendor/uplot/uPlot.min.css", import.meta.url).href;
+  const links = /** @type {NodeListOf<HTMLLinkElement>} */ (document.querySelectorAll("link[rel=stylesheet]"));
+  if ([...links].some((link) => link.href === href)) return;
+  document.head.append(Object.assign(document.createElement("link"), { rel: "stylesheet", href }));
+}
+
+/** Legend values: 4 significant digits. @param {unknown} _plot @param {number | null} v */
+const formatValue = (_plot, v) => (v == null ? "–" : Number(v.toPrecision(4)).toString());
+/** @param {unknown} _plot @param {number | null} v */
+const formatEpoch = (_plot, v) => (v == null ? "–" : String(v));
+
+/**
+ * One uPlot in `container`, rebuilt on demand (new lines or scale), sized to the container's
+ * width, redrawn at most once per animation frame from whatever `data()` returns then.
+ * @param {HTMLElement} container @param {ChartOptions} options @param {string} yLabel
+ * @param {() => {lines: Line[], log: boolean}} layout @param {() => AlignedData} data
+ */
+function createPlot(container, options, yLabel, layout, data) {
+  ensureStylesheet();
+  const height = options.height ?? 160;
+  /** @type {Plot | null} */
+  let plot = null;
+  let stale = true; // lines or scale changed: rebuild instead of setData
+  let destroyed = false;
+  const width = () => Math.max(container.clientWidth, 100);
+
+  function draw() {
+    if (plot && !stale) {
+      plot.setData(data());
+      return;
+    }
+    plot?.destroy();
+    stale = false;
+    const { lines, log } = layout();
+    const series = lines.map((line) => ({
+      label: line.label,
+      stroke: line.stroke,
+      dash: line.dash,
+      width: 1.5,
+      spanGaps: true, // a skipped (null) point joins its neighbours rather than drawing garbage
+      value: formatValue,
+    }));
+    plot = new UPlot(
+      {
+        width: width(),
+        height,
+        scales: { x: { time: false }, y: log ? { distr: 3, log: 10 } : {} },
+        axes: [{ label: "epoch" }, { label: yLabel + (log ? " (log)" : "") }],
+        series: [{ label: "epoch", value: formatEpoch }, ...series],
+        legend: { show: true },
+      },
+      data(),
+      container,
+    );
+  }
+
+  const scheduler = createRedrawScheduler(draw, (run) => requestAnimationFrame(run));
+  const resize = new ResizeObserver(() => {
+    if (plot && plot.width !== width()) plot.setSize({ width: width(), height });
+  });
+  resize.observe(container);
+  scheduler.request();
+  return {
+    /** @param {boolean} [rebuild] new lines or scale */
+    redraw(rebuild = false) {
+      stale ||= rebuild;
+      if (!destroyed) scheduler.request();
+    },
+    destroy() {
+      destroyed = true;
+      scheduler.cancel();
+      resize.disconnect();
+      plot?.destroy();
+      plot = null;
+    },
+  };
+}
+
+/**
+ * Train and test loss against epoch, for one model or several (compare mode). One model: train
+ * and test in two colours; several: one colour per model, train solid, test dashed.
+ * @param {HTMLElement} container @param {ChartOptions} [options] @returns {LossChart}
+ */
+export function createLossChart(container, options = {}) {
+  /** @type {string[]} */
+  let names = [""];
+  /** @type {SeriesBuffer[]} one per model, columns [train, test] */
+  let buffers = [new SeriesBuffer(2)];
+  let log = false;
+
+  const layout = () => {
+    const labels = lossLabels(names);
+    /** @type {Line[]} */
+    const lines = labels.map((label, i) => ({
+      label,
+      stroke: names.length === 1 ? PALETTE[i] : PALETTE[Math.floor(i / 2) % PALETTE.length],
+      dash: i % 2 === 1 ? DASH : undefined, // test dashed
+    }));
+    return { lines, log };
+  };
+  const plot = createPlot(container, options, "loss", layout, () => alignSeries(buffers, log));
+
+  /** @param {string[]} next */
+  function setSeries(next) {
+    const same = next.length === names.length && next.every((name, i) => name === names[i]);
+    if (same || next.length === 0) return;
+    names = next.slice();
+    buffers = names.map((_, i) => buffers[i] ?? new SeriesBuffer(2));
+    plot.redraw(true);
+  }
+
+  return {
+    add(epoch, trainLoss, testLoss, model = 0) {
+      if (!Number.isInteger(model) || model < 0) return;
+      if (model >= names.length) {
+        // An unannounced model: name it by its letter ("B" for model 1) rather than drop it.
+        const letter = (/** @type {number} */ i) => names[i] || String.fromCharCode(65 + i);
+        setSeries(Array.from({ length: model + 1 }, (_, i) => letter(i)));
+      }
+      buffers[model].push(epoch, [trainLoss, testLoss]);
+      plot.redraw();
+    },
+    clear() {
+      buffers.forEach((buffer) => buffer.clear());
+      plot.redraw();
+    },
+    setLogScale(on) {
+      if (on === log) return;
+      log = on;
+      plot.redraw(true);
+    },
+    setSeries,
+    destroy: () => plot.destroy(),
+  };
+}
+
+/**
+ * Gradient norm per layer against epoch on a log scale: shows vanishing (or exploding)
+ * gradients. The number of layers is set by the first `add` after `clear()` (a different count
+ * without `clear()` starts the chart again).
+ * @param {HTMLElement} container @param {ChartOptions} [options] @returns {GradientChart}
+ */
+export function createGradientChart(container, options = {}) {
+  /** @type {SeriesBuffer | null} */
+  let buffer = null;
+
+  const layout = () => {
+    const labels = layerLabels(buffer ? buffer.width : 0);
+    /** @type {Line[]} */
+    const lines = labels.map((label, i) => ({
+      label,
+      stroke: PALETTE[i % PALETTE.length],
+      dash: i >= PALETTE.length ? DASH : undefined,
+    }));
+    return { lines, log: true };
+  };
+  const plot = createPlot(container, options, "gradient norm", layout, () => alignSeries(buffer ? [buffer] : [], true));
+
+  return {
+    add(epoch, gradNorms) {
+      if (gradNorms.length === 0) return;
+      if (!buffer || buffer.width !== gradNorms.length) {
+        buffer = new SeriesBuffer(gradNorms.length);
+        plot.redraw(true);
+      }
+      buffer.push(epoch, gradNorms);
+      plot.redraw();
+    },
+    clear() {
+      buffer = null;
+      plot.redraw(true);
+    },
+    destroy: () => plot.destroy(),
+  };
+}

@@ -1,0 +1,149 @@
+// @ts-check
+// Compare mode: variant rows ("the same, but activation = sigmoid"), a seeds button for
+// random restarts, and the compared boundaries side by side. Builds `compare` messages;
+// the caller sends them. Variant values are checked against the schema specs.
+import { BoundaryView } from "./boundary.js";
+import { parseIntegerList } from "./schema.js";
+
+/** @typedef {import("./schema.js").SettingSpec} SettingSpec */
+
+/** Settings a variant may change: model settings (the data settings are shared). */
+export const VARIANT_SETTINGS = [
+  "activations", "optimizer", "learning_rate", "hidden", "batch_size", "l2", "l1", "dropout",
+  "init", "loss", "seed", "momentum", "decay", "features",
+];
+export const SEEDS = 5;
+const MAX_MODELS = 4; // the page shows up to 4 side by side (the server trains up to 8)
+
+/**
+ * A variant's value from what a user typed or chose.
+ * @param {SettingSpec} spec @param {string} text
+ * @returns {{value: unknown} | {error: string}}
+ */
+export function variantValue(spec, text) {
+  if (spec.name === "hidden") return parseIntegerList(text, spec);
+  const item = spec.kind === "list" ? /** @type {SettingSpec} */ (spec.item) : spec;
+  if (spec.name === "features") return { value: text.split(/[\s,]+/).filter(Boolean) };
+  if (item.kind === "choice") return item.choices.includes(text) ? { value: spec.kind === "list" ? [text] : text } : { error: `choose one of ${item.choices.join(", ")}` };
+  const number = Number(text);
+  const low = item.minimum ?? -Infinity;
+  const high = item.maximum ?? Infinity;
+  if (text.trim() === "" || !Number.isFinite(number) || number < low || number > high) {
+    return { error: `${spec.name}: expected ${low} to ${high}, received "${text}"` };
+  }
+  if (item.kind === "integer" && !Number.isInteger(number)) return { error: `${spec.name}: expected a whole number, received "${text}"` };
+  return { value: spec.kind === "list" ? [number] : number };
+}
+
+/** @param {Record<string, unknown>} change */
+export function variantName(change) {
+  const entries = Object.entries(change);
+  if (entries.length === 0) return "this model";
+  return entries.map(([name, value]) => `${name.replaceAll("_", " ")} = ${Array.isArray(value) ? value.join(", ") : value}`).join(", ");
+}
+
+export class CompareView {
+  /**
+   * @param {HTMLElement} root the compare card
+   * @param {Record<string, SettingSpec>} specs
+   * @param {(models: Record<string, unknown>[]) => void} sendCompare
+   * @param {(text: string) => void} notice
+   * @param {number} side cells per side of a boundary grid (limits.output_grid)
+   */
+  constructor(root, specs, sendCompare, notice, side) {
+    this.root = root;
+    this.side = side;
+    this.specs = specs;
+    this.sendCompare = sendCompare;
+    this.notice = notice;
+    /** @type {Record<string, unknown>[]} the models being compared ([] when not comparing) */
+    this.models = [];
+    /** @type {BoundaryView[]} */
+    this.views = [];
+    this.rows = /** @type {HTMLElement} */ (root.querySelector(".variants"));
+    this.grid = /** @type {HTMLElement} */ (root.querySelector(".compare-grid"));
+    root.querySelector('[data-action="add"]')?.addEventListener("click", () => this.addRow("activations", "sigmoid"));
+    root.querySelector('[data-action="seeds"]')?.addEventListener("click", () => this.start(Array.from({ length: SEEDS }, (_, seed) => ({ seed }))));
+    root.querySelector('[data-action="stop"]')?.addEventListener("click", () => this.start([]));
+    root.querySelector('[data-action="compare"]')?.addEventListener("click", () => this.compareRows());
+  }
+
+  /** @param {string} name @param {string} text */
+  addRow(name, text) {
+    if (this.rows.children.length >= MAX_MODELS - 1) {
+      this.notice(`At most ${MAX_MODELS - 1} variants next to this model.`);
+      return;
+    }
+    const row = document.createElement("div");
+    row.className = "variant";
+    const setting = document.createElement("select");
+    setting.setAttribute("aria-label", "setting the variant changes");
+    for (const option of VARIANT_SETTINGS) setting.add(new Option(option.replaceAll("_", " "), option));
+    setting.value = name;
+    const value = document.createElement("input");
+    value.type = "text";
+    value.value = text;
+    value.setAttribute("aria-label", "its value in the variant");
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.textContent = "Remove";
+    remove.addEventListener("click", () => row.remove());
+    row.append("The same, but ", setting, " = ", value, remove);
+    this.rows.append(row);
+  }
+
+  compareRows() {
+    /** @type {Record<string, unknown>[]} */
+    const models = [{}];
+    for (const row of this.rows.querySelectorAll(".variant")) {
+      const name = /** @type {HTMLSelectElement} */ (row.querySelector("select")).value;
+      const parsed = variantValue(this.specs[name], /** @type {HTMLInputElement} */ (row.querySelector("input")).value);
+      if ("error" in parsed) {
+        this.notice(`Variant not compared: ${parsed.error}`);
+        return;
+      }
+      models.push({ [name]: parsed.value });
+    }
+    if (models.length < 2) {
+      this.notice("Add a variant to compare with.");
+      return;
+    }
+    this.start(models);
+  }
+
+  /** @param {Record<string, unknown>[]} models */
+  start(models) {
+    this.models = models;
+    this.sendCompare(models);
+  }
+
+  /** Names of the compared models, for charts and labels. */
+  names() {
+    return this.models.map((change) => variantName(change));
+  }
+
+  /**
+   * @param {import("./protocol.js").ModelFrame[]} models
+   * @param {Parameters<BoundaryView["draw"]>[1]} data @param {Parameters<BoundaryView["draw"]>[2]} options
+   */
+  draw(models, data, options) {
+    const shown = models.length > 1 ? models : [];
+    if (this.views.length !== shown.length) {
+      this.grid.replaceChildren();
+      const names = this.names();
+      this.views = shown.map((_, i) => {
+        const figure = document.createElement("figure");
+        const canvas = document.createElement("canvas");
+        canvas.className = "boundary small";
+        canvas.setAttribute("role", "img");
+        const caption = document.createElement("figcaption");
+        caption.textContent = `${String.fromCharCode(65 + i)}: ${names[i] ?? ""}`;
+        canvas.setAttribute("aria-label", `decision boundary of ${caption.textContent}`);
+        figure.append(canvas, caption);
+        this.grid.append(figure);
+        return new BoundaryView(canvas, this.side);
+      });
+    }
+    shown.forEach((model, i) => this.views[i].draw(model, data, options));
+  }
+}

@@ -1,0 +1,85 @@
+// @ts-check
+// The user's own points: click the boundary to add one of the chosen class (or value),
+// shift-click to erase the nearest, clear, or upload a CSV. Holds the point list; the
+// caller sends it as a `points` message. Knows the canvas geometry, not the socket.
+import { parsePointsCsv, pointsMessage } from "./csv_points.js";
+
+const DOMAIN = 6; // limits.domain
+
+export class DataEditor {
+  /**
+   * @param {HTMLCanvasElement} canvas the boundary
+   * @param {(message: Record<string, unknown>) => void} sendPoints
+   * @param {(text: string) => void} notice
+   */
+  constructor(canvas, sendPoints, notice) {
+    this.sendPoints = sendPoints;
+    this.notice = notice;
+    /** @type {{x: number, y: number, label: number}[]} */
+    this.points = [];
+    this.problem = "binary";
+    this.nOutputs = 1;
+    this.label = 0;
+    this.editing = false;
+    canvas.addEventListener("click", (event) => {
+      if (!this.editing) return;
+      const box = canvas.getBoundingClientRect();
+      const x = ((event.clientX - box.left) / box.width) * 2 * DOMAIN - DOMAIN;
+      const y = DOMAIN - ((event.clientY - box.top) / box.height) * 2 * DOMAIN;
+      if (event.shiftKey) this.erase(x, y);
+      else this.points.push({ x, y, label: this.label });
+      this.send();
+    });
+  }
+
+  /**
+   * Starts from the points on screen (train and test rows of the data message).
+   * @param {{problem: string, train: number[][], test: number[][]}} data @param {number} nOutputs
+   */
+  adopt(data, nOutputs) {
+    this.problem = data.problem;
+    this.nOutputs = nOutputs;
+    this.points = [...data.train, ...data.test].map(([x, y, label]) => ({ x, y, label }));
+  }
+
+  /** @param {number} x @param {number} y */
+  erase(x, y) {
+    let nearest = -1;
+    let best = Infinity;
+    this.points.forEach((point, i) => {
+      const distance = (point.x - x) ** 2 + (point.y - y) ** 2;
+      if (distance < best) [nearest, best] = [i, distance];
+    });
+    if (nearest >= 0 && best < 0.5 ** 2) this.points.splice(nearest, 1);
+  }
+
+  clear() {
+    this.points = [];
+    this.notice("Points cleared: click the picture to add some (at least 2).");
+  }
+
+  send() {
+    if (this.points.length < 2) {
+      this.notice("Add at least 2 points to train on.");
+      return;
+    }
+    this.sendPoints(pointsMessage(this.points, /** @type {any} */ (this.problem), this.nOutputs));
+  }
+
+  /**
+   * @param {string} text a CSV file's content @param {number} maxPoints
+   * @returns {boolean} whether the file was good (its points are sent)
+   */
+  upload(text, maxPoints) {
+    const parsed = parsePointsCsv(text, { problem: /** @type {any} */ (this.problem), nOutputs: this.nOutputs, maxPoints });
+    if (parsed.errors.length) {
+      const shown = parsed.errors.slice(0, 5).map((error) => error.message);
+      const more = parsed.errors.length > 5 ? ` (and ${parsed.errors.length - 5} more)` : "";
+      this.notice(`The file was not used: ${shown.join("; ")}${more}`);
+      return false;
+    }
+    this.points = parsed.points;
+    this.send();
+    return true;
+  }
+}

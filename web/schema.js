@@ -1,0 +1,87 @@
+// @ts-check
+// What a setting accepts, read from the JSON Schema of GET /api/config, so that ranges,
+// choices and defaults live in one place (protocol.py). Pure: no DOM.
+
+/**
+ * @typedef {{name: string, kind: "choice" | "number" | "integer" | "boolean" | "list",
+ *   choices: string[], minimum: number | null, maximum: number | null,
+ *   item: SettingSpec | null, maxItems: number | null}} SettingSpec
+ */
+
+/**
+ * @param {Record<string, any>} schema the settings schema
+ * @param {Record<string, any>} node a property or item schema
+ * @param {string} name
+ * @returns {SettingSpec}
+ */
+function specOf(schema, node, name) {
+  const resolved = node.$ref ? schema.$defs[node.$ref.split("/").pop()] : node;
+  /** @type {SettingSpec} */
+  const spec = { name, kind: "number", choices: [], minimum: null, maximum: null, item: null, maxItems: null };
+  if (resolved.enum) {
+    spec.kind = "choice";
+    spec.choices = resolved.enum;
+  } else if (resolved.type === "array") {
+    spec.kind = "list";
+    spec.item = specOf(schema, resolved.items, name);
+    spec.maxItems = resolved.maxItems ?? null;
+  } else if (resolved.type === "boolean") {
+    spec.kind = "boolean";
+  } else {
+    spec.kind = resolved.type === "integer" ? "integer" : "number";
+    spec.minimum = resolved.minimum ?? resolved.exclusiveMinimum ?? null;
+    spec.maximum = resolved.maximum ?? resolved.exclusiveMaximum ?? null;
+  }
+  return spec;
+}
+
+/**
+ * Every setting's spec by name.
+ * @param {Record<string, any>} schema
+ * @returns {Record<string, SettingSpec>}
+ */
+export function settingSpecs(schema) {
+  /** @type {Record<string, SettingSpec>} */
+  const specs = {};
+  for (const [name, node] of Object.entries(schema.properties)) specs[name] = specOf(schema, node, name);
+  return specs;
+}
+
+/**
+ * Parses "4, 2" into [4, 2] within the spec's bounds, or says what is wrong.
+ * @param {string} text
+ * @param {SettingSpec} spec a list spec of integers
+ * @returns {{value: number[]} | {error: string}}
+ */
+export function parseIntegerList(text, spec) {
+  const parts = text.split(/[\s,]+/).filter((part) => part !== "");
+  if (spec.maxItems !== null && parts.length > spec.maxItems) {
+    return { error: `at most ${spec.maxItems} layers, received ${parts.length}` };
+  }
+  const value = [];
+  for (const part of parts) {
+    const number = Number(part);
+    const item = spec.item;
+    const low = item?.minimum ?? -Infinity;
+    const high = item?.maximum ?? Infinity;
+    if (!Number.isInteger(number) || number < low || number > high) {
+      return { error: `each layer needs ${low} to ${high} neurons, received "${part}"` };
+    }
+    value.push(number);
+  }
+  return { value };
+}
+
+/**
+ * A log-scale slider position (0..1) for a value between spec bounds, and back.
+ * @param {number} value @param {number} low @param {number} high
+ */
+export function toLogPosition(value, low, high) {
+  return (Math.log(value) - Math.log(low)) / (Math.log(high) - Math.log(low));
+}
+
+/** @param {number} position @param {number} low @param {number} high */
+export function fromLogPosition(position, low, high) {
+  const value = Math.exp(Math.log(low) + position * (Math.log(high) - Math.log(low)));
+  return Number(value.toPrecision(2));
+}
