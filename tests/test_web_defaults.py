@@ -14,8 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_code_generator_defaults_are_the_protocols() -> None:
     script = (
-        "import('./web/codegen/plan.js')"
-        ".then((plan) => console.log(JSON.stringify(plan.DEFAULTS)))"
+        "import('./web/codegen/plan.js').then((plan) => console.log(JSON.stringify(plan.DEFAULTS)))"
     )
     printed = subprocess.run(
         ["node", "-e", script], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True

@@ -7,6 +7,7 @@ import { createGradientChart, createLossChart } from "./chart.js";
 import { CompareView } from "./compare.js";
 import { bindControls, showSettings } from "./controls.js";
 import { DataEditor } from "./data_editor.js";
+import { FrameView } from "./frame_view.js";
 import { downloadBoundary, downloadWeights, showCode } from "./exports.js";
 import { NetworkView } from "./network.js";
 import { send } from "./protocol.js";
@@ -16,9 +17,6 @@ import { decodeHash, encodeHash } from "./url_state.js";
 
 /** @param {string} id */
 const element = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
-
-/** @param {number | null | undefined} value */
-const formatted = (value) => (value === null || value === undefined ? "–" : value.toPrecision(4));
 
 async function start() {
   const config = await (await fetch("api/config")).json();
@@ -31,14 +29,11 @@ async function start() {
   let settings = { ...config.defaults };
   let data = { problem: "binary", nOutputs: 1, train: [], test: [], targetLow: 0, targetHigh: 1 };
   let state = "idle";
-  let lastEpoch = -1;
   let speed = 1;
   /** @type {import("./protocol.js").ModelFrame | null} the model last drawn */
   let lastModel = null;
   /** @type {Record<string, unknown>} the settings the latest change replaced, as they were */
   const previous = {};
-  /** @type {{time: number, epoch: number}[]} */
-  const recent = [];
 
   const session = new Session(sessionUrl(), {
     onMessage(message) {
@@ -146,10 +141,7 @@ async function start() {
   }
 
   function clearCharts() {
-    lossChart.clear();
-    gradientChart.clear();
-    lastEpoch = -1;
-    recent.length = 0;
+    view.clearHistory();
   }
 
   const editor = new DataEditor(
@@ -202,6 +194,7 @@ async function start() {
     notice,
     config.limits.output_grid,
   );
+  const view = new FrameView({ boundary, network, compare, lossChart, gradientChart }, element);
 
   bindControls(document, specs, configure, (name, message) => notice(`${name.replace("_", " ")}: ${message}`));
   const togglePlay = () => session.post(state === "running" ? send.pause() : send.play());
@@ -247,32 +240,11 @@ async function start() {
   function draw() {
     const frame = session.take();
     if (frame) {
-      const model = frame.models[0];
-      lastModel = model;
-      const options = {
+      lastModel = view.show(frame, data, {
         discretize: /** @type {HTMLInputElement} */ (element("discretize")).checked,
         showTest: /** @type {HTMLInputElement} */ (element("show-test")).checked,
         output: null,
-      };
-      // A diverged model keeps its last good weights: what is drawn is never garbage.
-      boundary.draw(model, data, options);
-      network.draw(model);
-      element("epoch").textContent = String(model.epoch);
-      element("train-loss").textContent = formatted(model.train_loss);
-      element("test-loss").textContent = formatted(model.test_loss);
-      element("test-accuracy").textContent = formatted(model.test_accuracy);
-      compare.draw(frame.models, data, options);
-      if (model.epoch < lastEpoch) clearCharts();
-      if (model.epoch > lastEpoch) {
-        frame.models.forEach((each, i) => lossChart.add(each.epoch, each.train_loss, each.test_loss, i));
-        gradientChart.add(model.epoch, model.grad_norms);
-        lastEpoch = model.epoch;
-      }
-      const now = performance.now();
-      recent.push({ time: now, epoch: model.epoch });
-      while (recent.length > 2 && now - recent[0].time > 1000) recent.shift();
-      const span = (recent[recent.length - 1].time - recent[0].time) / 1000;
-      element("rate").textContent = span > 0.2 ? ((recent[recent.length - 1].epoch - recent[0].epoch) / span).toFixed(0) : "–";
+      });
       document.body.dataset.frames = String(session.framesReceived);
     }
     requestAnimationFrame(draw);
