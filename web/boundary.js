@@ -1,7 +1,7 @@
 // @ts-check
 // Draws one model's decision boundary (a 128 x 128 grid) and the data points on a canvas
 // sized for devicePixelRatio. Uses colors.js for every colour; knows nothing of the socket.
-import { PALETTE, paintBoundary, sequentialColor } from "./colors.js";
+import { PALETTE, paintBoundary, paintNeuron, sequentialColor } from "./colors.js";
 
 const DOMAIN = 6; // limits.domain: the grid spans [-6, 6] in x1 and x2
 
@@ -14,6 +14,9 @@ export class BoundaryView {
     this.grid.width = this.grid.height = side;
     this.gridContext = /** @type {CanvasRenderingContext2D} */ (this.grid.getContext("2d"));
     this.image = this.gridContext.createImageData(side, side);
+    // A hidden neuron's or an input feature's map, when one is chosen in the network view.
+    this.map = document.createElement("canvas");
+    this.mapContext = /** @type {CanvasRenderingContext2D} */ (this.map.getContext("2d"));
     this.context = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
   }
 
@@ -27,10 +30,46 @@ export class BoundaryView {
   /**
    * @param {import("./protocol.js").ModelFrame} model one model of a frame
    * @param {{problem: string, train: number[][], test: number[][], targetLow: number, targetHigh: number}} data
-   * @param {{discretize: boolean, showTest: boolean, output: number | null}} options
+   * @param {{discretize: boolean, showTest: boolean, output: number | null,
+   *   map?: {column: number, index: number} | null}} options `map`: show that column's (0:
+   *   inputs, l: hidden layer l) neuron instead of the output
    */
   draw(model, data, options) {
     this.fit();
+    const size = this.canvas.width;
+    this.context.imageSmoothingEnabled = true;
+    if (options.map) {
+      this.drawMap(model, options.map);
+    } else {
+      this.drawOutput(model, data, options);
+      this.context.drawImage(this.grid, 0, 0, size, size);
+    }
+    this.points(data.train, data, false);
+    if (options.showTest) this.points(data.test, data, true);
+  }
+
+  /**
+   * @param {import("./protocol.js").ModelFrame} model
+   * @param {{column: number, index: number}} map
+   */
+  drawMap(model, map) {
+    const source = map.column === 0 ? model.arrays.features : model.arrays.neurons;
+    const side = source.shape[source.shape.length - 1];
+    const cells = side * side;
+    const widest = map.column === 0 ? 0 : source.shape[1];
+    const start = map.column === 0 ? map.index * cells : ((map.column - 1) * widest + map.index) * cells;
+    if (this.map.width !== side) this.map.width = this.map.height = side;
+    const image = this.mapContext.createImageData(side, side);
+    paintNeuron(image.data, /** @type {Uint8Array} */ (source.data).subarray(start, start + cells));
+    this.mapContext.putImageData(image, 0, 0);
+    this.context.drawImage(this.map, 0, 0, this.canvas.width, this.canvas.width);
+  }
+
+  /**
+   * @param {import("./protocol.js").ModelFrame} model
+   * @param {{problem: string}} data @param {{discretize: boolean, output: number | null}} options
+   */
+  drawOutput(model, data, options) {
     paintBoundary(
       this.image.data,
       {
@@ -43,11 +82,6 @@ export class BoundaryView {
       { discretize: options.discretize, output: options.output },
     );
     this.gridContext.putImageData(this.image, 0, 0);
-    const size = this.canvas.width;
-    this.context.imageSmoothingEnabled = true;
-    this.context.drawImage(this.grid, 0, 0, size, size);
-    this.points(data.train, data, false);
-    if (options.showTest) this.points(data.test, data, true);
   }
 
   /**

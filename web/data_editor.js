@@ -6,6 +6,8 @@ import { parsePointsCsv, pointsMessage } from "./csv_points.js";
 
 const DOMAIN = 6; // limits.domain
 
+/** @typedef {{problem: string, nOutputs: number, train: number[][], test: number[][]}} PointData */
+
 export class DataEditor {
   /**
    * @param {HTMLCanvasElement} canvas the boundary
@@ -34,11 +36,11 @@ export class DataEditor {
 
   /**
    * Starts from the points on screen (train and test rows of the data message).
-   * @param {{problem: string, train: number[][], test: number[][]}} data @param {number} nOutputs
+   * @param {PointData} data
    */
-  adopt(data, nOutputs) {
+  adopt(data) {
     this.problem = data.problem;
-    this.nOutputs = nOutputs;
+    this.nOutputs = data.nOutputs;
     this.points = [...data.train, ...data.test].map(([x, y, label]) => ({ x, y, label }));
   }
 
@@ -82,4 +84,32 @@ export class DataEditor {
     this.send();
     return true;
   }
+}
+
+/**
+ * Wires the "your own points" panel of index.html to an editor.
+ * @param {DataEditor} editor @param {() => PointData} currentData @param {number} maxPoints
+ */
+export function bindPointsPanel(editor, currentData, maxPoints) {
+  const byId = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ (document.getElementById(id));
+  const boundary = /** @type {HTMLElement} */ (document.getElementById("boundary"));
+  const setEditing = (/** @type {boolean} */ on) => {
+    editor.editing = byId("edit-points").checked = on;
+    if (on) editor.adopt(currentData());
+    boundary.classList.toggle("editing", on);
+  };
+  byId("edit-points").addEventListener("change", () => setEditing(byId("edit-points").checked));
+  byId("point-label").addEventListener("input", () => (editor.label = Number(byId("point-label").value)));
+  byId("clear-points").addEventListener("click", () => {
+    setEditing(true);
+    editor.clear();
+  });
+  byId("upload-csv").addEventListener("change", async () => {
+    const input = byId("upload-csv");
+    const file = input.files?.[0];
+    if (!file) return;
+    editor.adopt(currentData());
+    if (editor.upload(await file.text(), maxPoints)) editor.notice(`Training on ${file.name}.`);
+    input.value = "";
+  });
 }

@@ -6,9 +6,11 @@ import { drawActivation } from "./activation_plot.js";
 import { createGradientChart, createLossChart } from "./chart.js";
 import { CompareView } from "./compare.js";
 import { bindControls, showSettings } from "./controls.js";
-import { DataEditor } from "./data_editor.js";
+import { legendStops } from "./colors.js";
+import { bindPointsPanel, DataEditor } from "./data_editor.js";
 import { FrameView } from "./frame_view.js";
 import { downloadBoundary, downloadWeights, showCode } from "./exports.js";
+import { showLegend } from "./legend.js";
 import { NetworkView } from "./network.js";
 import { send } from "./protocol.js";
 import { settingSpecs } from "./schema.js";
@@ -24,7 +26,14 @@ async function start() {
   const lossChart = createLossChart(element("loss-chart"));
   const gradientChart = createGradientChart(element("gradient-chart"));
   const boundary = new BoundaryView(/** @type {HTMLCanvasElement} */ (element("boundary")), config.limits.output_grid);
-  const network = new NetworkView(element("network"));
+  /** @type {{column: number, index: number, name: string} | null} the map shown large */
+  let mapChoice = null;
+  let redraw = false; // draw the last frame again (a view option changed while paused)
+  const network = new NetworkView(element("network"), (selected) => {
+    mapChoice = selected;
+    element("picture-caption").textContent = selected ? `Showing ${selected.name}: choose it again for the output.` : "";
+    redraw = true;
+  });
   /** @type {Record<string, any>} */
   let settings = { ...config.defaults };
   let data = { problem: "binary", nOutputs: 1, train: [], test: [], targetLow: 0, targetHigh: 1 };
@@ -47,6 +56,7 @@ async function start() {
       } else if (message.type === "data") {
         data = { problem: message.problem, nOutputs: message.n_outputs, train: message.train, test: message.test, targetLow: message.target_low, targetHigh: message.target_high };
         document.body.dataset.points = String(data.train.length + data.test.length);
+        showLegend(element("legend"), legendStops(data.problem, data.nOutputs, data.targetLow, data.targetHigh));
       } else if (message.type === "status") {
         showState(message.state, message.detail);
       } else if (message.type === "error") {
@@ -155,31 +165,10 @@ async function start() {
     },
     notice,
   );
-  const outputs = () => data.nOutputs;
-  element("edit-points").addEventListener("change", (event) => {
-    editor.editing = /** @type {HTMLInputElement} */ (event.target).checked;
-    if (editor.editing) editor.adopt(data, outputs());
-    element("boundary").classList.toggle("editing", editor.editing);
-  });
-  element("point-label").addEventListener("input", (event) => {
-    editor.label = Number(/** @type {HTMLInputElement} */ (event.target).value);
-  });
-  element("clear-points").addEventListener("click", () => {
-    editor.adopt(data, outputs());
-    editor.clear();
-    /** @type {HTMLInputElement} */ (element("edit-points")).checked = editor.editing = true;
-  });
-  element("upload-csv").addEventListener("change", async (event) => {
-    const input = /** @type {HTMLInputElement} */ (event.target);
-    const file = input.files?.[0];
-    if (!file) return;
-    editor.adopt(data, outputs());
-    if (editor.upload(await file.text(), config.limits.max_points)) notice(`Training on ${file.name}.`);
-    input.value = "";
-  });
+  bindPointsPanel(editor, () => data, config.limits.max_points);
   element("download-png").addEventListener("click", () => downloadBoundary(/** @type {HTMLCanvasElement} */ (element("boundary"))));
   element("download-weights").addEventListener("click", () => lastModel && downloadWeights(lastModel, settings));
-  element("show-code").addEventListener("click", () => showCode(/** @type {HTMLDialogElement} */ (element("code-dialog")), settings, data.problem, outputs()));
+  element("show-code").addEventListener("click", () => showCode(/** @type {HTMLDialogElement} */ (element("code-dialog")), settings, data.problem, data.nOutputs));
   const plotActivation = () => drawActivation(/** @type {HTMLCanvasElement} */ (element("activation-plot")), settings.activations?.[0] ?? "tanh");
 
   const compare = new CompareView(
@@ -237,13 +226,19 @@ async function start() {
     event.preventDefault();
   });
 
+  /** @type {import("./protocol.js").Frame | null} */
+  let lastFrame = null;
+  for (const id of ["discretize", "show-test"]) element(id).addEventListener("change", () => (redraw = true));
   function draw() {
-    const frame = session.take();
+    const frame = session.take() ?? (redraw ? lastFrame : null);
+    redraw = false;
     if (frame) {
+      lastFrame = frame;
       lastModel = view.show(frame, data, {
         discretize: /** @type {HTMLInputElement} */ (element("discretize")).checked,
         showTest: /** @type {HTMLInputElement} */ (element("show-test")).checked,
         output: null,
+        map: mapChoice,
       });
       document.body.dataset.frames = String(session.framesReceived);
     }

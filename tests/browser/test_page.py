@@ -238,3 +238,27 @@ def test_compare_mode_trains_variants_side_by_side(page: Page, live_server: Live
     card.locator('[data-action="stop"]').click()
     expect(boundaries).to_have_count(0, timeout=FRAME_TIMEOUT_MS)
     assert "compare=" not in page.url
+
+
+def test_a_neuron_map_can_be_shown_large(page: Page, live_server: LiveServer) -> None:
+    """Choosing a neuron's thumbnail draws its map in the big picture; choosing it again
+    goes back to the output. The legend names the classes."""
+    _open(page, live_server.url)
+    expect(page.locator("#legend li")).to_have_count(2)
+    expect(page.locator("#legend")).to_contain_text("class 1")
+    output = _boundary_pixels(page)
+    neuron = page.locator("#network .layer").nth(1).locator("canvas").first
+    neuron.click()
+    expect(neuron).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#picture-caption")).to_contain_text("layer 1 neuron 1")
+    page.wait_for_function(
+        "document.getElementById('picture-caption').textContent !== ''", timeout=5000
+    )
+    page.wait_for_timeout(200)  # the next animation frame redraws
+    shown = _boundary_pixels(page)
+    assert shown != output
+    neuron.press("Enter")  # the keyboard works as the mouse
+    expect(neuron).to_have_attribute("aria-pressed", "false")
+    expect(page.locator("#picture-caption")).to_have_text("")
+    page.wait_for_timeout(200)
+    assert _boundary_pixels(page) == output
