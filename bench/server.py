@@ -42,7 +42,7 @@ import numpy as np
 from websockets.asyncio.client import ClientConnection, connect
 
 from nn_playground.engine import compilation
-from tests.live_server import free_port
+from tests.live_server import free_port, stop_process
 
 Figures = dict[str, float]
 Log = Callable[[str], None]
@@ -161,12 +161,7 @@ def running_server(cache: Path, max_sessions: int) -> Iterator[Server]:
         try:
             yield server
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process)
 
 
 def _cpu_seconds(pid: int) -> tuple[float, float]:

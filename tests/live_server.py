@@ -53,6 +53,16 @@ class LiveServer:
         return "ws" + self.url.removeprefix("http").rstrip("/") + "/ws"
 
 
+def stop_process(process: subprocess.Popen[Any]) -> None:
+    """Ask a server to stop (SIGTERM: it finishes its shutdown), then kill it after 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @contextmanager
 def run_server(
     *args: str, env: dict[str, str] | None = None, timeout: float = 60.0
@@ -85,12 +95,7 @@ def run_server(
     reader.start()
 
     def stop() -> None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
         reader.join(timeout=10)
         if process.stdout is not None:
             process.stdout.close()

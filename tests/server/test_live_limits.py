@@ -163,34 +163,9 @@ def non_reading_socket(server: LiveServer) -> socket.socket:
     return sock
 
 
-def test_client_that_stops_reading_is_closed_and_costs_no_memory(server: LiveServer) -> None:
-    before = settled_rss_mb(server)
-    samples: list[float] = []
-
-    async def scenario() -> float:
-        ws = await connect(server.ws_url, sock=non_reading_socket(server), max_queue=1)
-        try:
-            assert isinstance(await receive(ws), Ready)
-            await send(ws, {"type": "play"})  # and never read again
-            start = time.monotonic()
-            while await asyncio.to_thread(sessions, server) > 0:
-                samples.append(rss_mb(server))
-                assert time.monotonic() - start < SEND_TIMEOUT + 8, "still open"
-                await asyncio.sleep(0.05)
-            return time.monotonic() - start
-        finally:
-            ws.transport.abort()
-
-    closed_after = run_async(scenario())
-    growth = max(samples, default=before) - before
-    print(f"\nnon-reader closed {closed_after:.2f} s after play; RSS growth {growth:.1f} MB")
-    assert closed_after < SEND_TIMEOUT + 5
-    assert growth < 20
-
-
-def test_client_that_acknowledges_without_reading_is_closed(server: LiveServer) -> None:
-    """Acknowledging frames it never read does not keep a stuck client open: every send is
-    bounded by the send timeout too."""
+def stuck_client(server: LiveServer, acknowledge: bool) -> tuple[float, float]:
+    """A client that plays and never reads again, acknowledging (unread) frames or not:
+    (seconds from play until the server closed it, the server's RSS growth meanwhile, MB)."""
     before = settled_rss_mb(server)
     samples: list[float] = []
 
@@ -202,8 +177,9 @@ def test_client_that_acknowledges_without_reading_is_closed(server: LiveServer) 
             start = time.monotonic()
             frame = 0
             while await asyncio.to_thread(sessions, server) > 0:
-                frame += 1
-                await send(ws, {"type": "ack", "frame": frame})
+                if acknowledge:
+                    frame += 1
+                    await send(ws, {"type": "ack", "frame": frame})
                 samples.append(rss_mb(server))
                 assert time.monotonic() - start < SEND_TIMEOUT + 15, "still open"
                 await asyncio.sleep(0.02)
@@ -212,7 +188,20 @@ def test_client_that_acknowledges_without_reading_is_closed(server: LiveServer) 
             ws.transport.abort()
 
     closed_after = run_async(scenario())
-    growth = max(samples, default=before) - before
+    return closed_after, max(samples, default=before) - before
+
+
+def test_client_that_stops_reading_is_closed_and_costs_no_memory(server: LiveServer) -> None:
+    closed_after, growth = stuck_client(server, acknowledge=False)
+    print(f"\nnon-reader closed {closed_after:.2f} s after play; RSS growth {growth:.1f} MB")
+    assert closed_after < SEND_TIMEOUT + 5
+    assert growth < 20
+
+
+def test_client_that_acknowledges_without_reading_is_closed(server: LiveServer) -> None:
+    """Acknowledging frames it never read does not keep a stuck client open: every send is
+    bounded by the send timeout too."""
+    closed_after, growth = stuck_client(server, acknowledge=True)
     print(f"\nblind acknowledger closed {closed_after:.2f} s after play; RSS +{growth:.1f} MB")
     # Its frames first fill the socket buffers (megabytes, at the server's frame rate); then
     # a send blocks, and the send timeout runs.
