@@ -1,7 +1,9 @@
 // @ts-check
 // The network as columns of activation-map thumbnails: input features, then each hidden
-// layer's neurons. Rebuilt only when the architecture changes; repainted every frame.
+// layer's neurons, with the weights between them. Rebuilt only when the architecture
+// changes; repainted every frame.
 import { paintNeuron } from "./colors.js";
+import { WeightLines } from "./weight_lines.js";
 
 const THUMB = 32; // limits.neuron_grid
 
@@ -19,6 +21,7 @@ export class NetworkView {
     this.shapeKey = "";
     /** @type {{canvas: HTMLCanvasElement, context: CanvasRenderingContext2D, image: ImageData}[][]} */
     this.columns = [];
+    this.weightLines = new WeightLines(container);
   }
 
   /** @param {string[]} features @param {number[]} hidden */
@@ -62,6 +65,7 @@ export class NetworkView {
         return { canvas, context, image: context.createImageData(THUMB, THUMB) };
       });
     });
+    this.weightLines.build(this.columns.map((column) => column.map((thumb) => thumb.canvas)));
   }
 
   /**
@@ -79,6 +83,7 @@ export class NetworkView {
   /** @param {import("./protocol.js").ModelFrame} model */
   draw(model) {
     this.build(model.features, model.hidden);
+    this.weightLines.update(model);
     const cells = THUMB * THUMB;
     const features = /** @type {Uint8Array} */ (model.arrays.features.data);
     const neurons = model.arrays.neurons;

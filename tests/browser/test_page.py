@@ -241,9 +241,17 @@ def test_compare_mode_trains_variants_side_by_side(page: Page, live_server: Live
 
 
 def test_a_neuron_map_can_be_shown_large(page: Page, live_server: LiveServer) -> None:
-    """Choosing a neuron's thumbnail draws its map in the big picture; choosing it again
-    goes back to the output. The legend names the classes."""
+    """The network shows each weight as a line; choosing a neuron's thumbnail draws its map
+    in the big picture, and choosing it again goes back to the output. The legend names the
+    classes."""
     _open(page, live_server.url)
+    # The weights as lines between the columns: 2 inputs x 4, then 4 x 2 (the default).
+    lines = page.locator("#network svg.weights line")
+    expect(lines).to_have_count(2 * 4 + 4 * 2)
+    widths = {lines.nth(i).get_attribute("stroke-width") for i in range(16)}
+    colours = {lines.nth(i).get_attribute("stroke") for i in range(16)}
+    assert len(widths) > 4  # magnitudes differ
+    assert colours <= {"#0072B2", "#E69F00"}
     expect(page.locator("#legend li")).to_have_count(2)
     expect(page.locator("#legend")).to_contain_text("class 1")
     output = _boundary_pixels(page)
