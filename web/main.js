@@ -60,7 +60,6 @@ async function start() {
       } else if (message.type === "status") {
         showState(message.state, message.detail);
       } else if (message.type === "error") {
-        session.revision -= 1; // a refused message does not count
         notice(`Not applied: ${message.message}`);
         // Nothing of a refused change was applied: show the settings it changed as they were
         // (the error may name another field: the perceptron rule refused because of `hidden`).

@@ -16,7 +16,6 @@ export class Session {
     /** @type {Frame | null} the newest frame not yet taken by the draw loop */
     this.latest = null;
     this.framesReceived = 0;
-    this.revision = 0; // accepted-message count as the server counts it (acks aside)
     this.socket = new WebSocket(url);
     this.socket.binaryType = "arraybuffer";
     this.socket.addEventListener("message", (event) => this.receive(event));
@@ -49,7 +48,6 @@ export class Session {
     await this.opened;
     if (this.socket.readyState !== WebSocket.OPEN) return;
     this.socket.send(JSON.stringify(message));
-    if (message.type !== "ack") this.revision += 1;
   }
 }
 
