@@ -18,7 +18,7 @@ from nn_playground.engine.hyper import PROBLEM_IDS, Hyper
 from nn_playground.engine.losses import accuracy_per_point, predict
 from nn_playground.engine.optim import scheduled_learning_rate
 from nn_playground.engine.state import DeviceData, Shared, TrainState
-from nn_playground.engine.train import dataset_gradient, dataset_loss, train_epochs
+from nn_playground.engine.train import dataset_gradient, test_set_loss, train_epochs
 
 OUTPUT_SIDE = limits.OUTPUT_GRID
 NEURON_SIDE = limits.NEURON_GRID
@@ -130,15 +130,7 @@ def measure(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared) -
         hyper,
         shared.run_depth,
     )
-    test_loss, test_logits = dataset_loss(
-        params,
-        data.x_test,
-        data.targets_test,
-        data.labels_test,
-        data.n_test,
-        hyper,
-        shared.run_depth,
-    )
+    test_loss, test_logits = test_set_loss(params, data, hyper, shared.run_depth)
     # One forward pass serves the boundary (OUTPUT_SIDE grid) and the neuron thumbnails.
     n_output = OUTPUT_SIDE * OUTPUT_SIDE
     side = NEURON_SIDE

@@ -196,6 +196,15 @@ def dataset_loss(
     return jnp.sum(point_losses(logits, targets, labels, hyper) * _point_weights(n)), logits
 
 
+def test_set_loss(
+    params: jax.Array, data: DeviceData, hyper: Hyper, run_depth: jax.Array
+) -> tuple[jax.Array, jax.Array]:
+    """dataset_loss on the test points: what early stopping watches and frames report."""
+    return dataset_loss(
+        params, data.x_test, data.targets_test, data.labels_test, data.n_test, hyper, run_depth
+    )
+
+
 def dataset_gradient(
     params: jax.Array,
     x: jax.Array,
@@ -220,15 +229,7 @@ def _watch_test_loss(
 ) -> TrainState:
     """Early stopping: remember the best weights; restore them when patience runs out.
     Runs when any model of the call watches; only a watching, healthy model is changed."""
-    test_loss, _ = dataset_loss(
-        state.params,
-        data.x_test,
-        data.targets_test,
-        data.labels_test,
-        data.n_test,
-        hyper,
-        shared.run_depth,
-    )
+    test_loss, _ = test_set_loss(state.params, data, hyper, shared.run_depth)
     watching = hyper.early_stopping & ~state.diverged
     improved = watching & (test_loss < state.best_test_loss)
     best_params = jnp.where(improved, state.params, state.best_params)
