@@ -2,7 +2,7 @@
 // Loss and gradient-norm charts: a thin wrapper over the vendored uPlot (data logic in series.js).
 // Must not import main.js or other page modules; knows nothing of the websocket protocol.
 import uPlot from "./vendor/uplot/uPlot.esm.js";
-import { SeriesBuffer, alignSeries, createRedrawScheduler, layerLabels, lossLabels } from "./series.js";
+import { SeriesBuffer, alignSeries, createRedrawScheduler, formatTick, layerLabels, lossLabels } from "./series.js";
 
 /** Okabe-Ito: a colour-blind-safe palette. */
 export const PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"];
@@ -43,6 +43,11 @@ function ensureStylesheet() {
 
 /** Legend values: 4 significant digits. @param {unknown} _plot @param {number | null} v */
 const formatValue = (_plot, v) => (v == null ? "–" : Number(v.toPrecision(4)).toString());
+/**
+ * Tick labels of a log axis: uPlot's default rounds 0.001 to "0", which reads as a loss of
+ * zero. @param {unknown} _plot @param {number[]} splits
+ */
+const logTicks = (_plot, splits) => splits.map((v) => (v == null ? "" : formatTick(v)));
 /** @param {unknown} _plot @param {number | null} v */
 const formatEpoch = (_plot, v) => (v == null ? "–" : String(v));
 
@@ -82,7 +87,7 @@ function createPlot(container, options, yLabel, layout, data) {
         width: width(),
         height,
         scales: { x: { time: false }, y: log ? { distr: 3, log: 10 } : {} },
-        axes: [{ label: "epoch" }, { label: yLabel + (log ? " (log)" : "") }],
+        axes: [{ label: "epoch" }, { label: yLabel + (log ? " (log)" : ""), values: log ? logTicks : undefined }],
         series: [{ label: "epoch", value: formatEpoch }, ...series],
         legend: { show: true },
       },
@@ -119,6 +124,24 @@ function createPlot(container, options, yLabel, layout, data) {
  * @param {HTMLElement} container @param {ChartOptions} [options] @returns {LossChart}
  */
 export function createLossChart(container, options = {}) {
+  return createTrainTestChart(container, options, "loss");
+}
+
+/**
+ * Train and test accuracy against epoch, drawn as the loss is (classification only: a model
+ * without accuracy adds nulls, which draw nothing).
+ * @param {HTMLElement} container @param {ChartOptions} [options] @returns {LossChart}
+ */
+export function createAccuracyChart(container, options = {}) {
+  return createTrainTestChart(container, options, "accuracy");
+}
+
+/**
+ * A train value and a test value per model against epoch.
+ * @param {HTMLElement} container @param {ChartOptions} options @param {string} yLabel
+ * @returns {LossChart}
+ */
+function createTrainTestChart(container, options, yLabel) {
   /** @type {string[]} */
   let names = [""];
   /** @type {SeriesBuffer[]} one per model, columns [train, test] */
@@ -135,7 +158,7 @@ export function createLossChart(container, options = {}) {
     }));
     return { lines, log };
   };
-  const plot = createPlot(container, options, "loss", layout, () => alignSeries(buffers, log));
+  const plot = createPlot(container, options, yLabel, layout, () => alignSeries(buffers, log));
 
   /** @param {string[]} next */
   function setSeries(next) {
@@ -191,7 +214,7 @@ export function createGradientChart(container, options = {}) {
     }));
     return { lines, log: true };
   };
-  const plot = createPlot(container, options, "gradient norm", layout, () => alignSeries(buffer ? [buffer] : [], true));
+  const plot = createPlot(container, options, "norm", layout, () => alignSeries(buffer ? [buffer] : [], true));
 
   return {
     add(epoch, gradNorms) {

@@ -4,6 +4,7 @@
 // the caller sends them. Variant values are checked against the schema specs.
 import { BoundaryView } from "./boundary.js";
 import { parseIntegerList } from "./schema.js";
+import { spreadSentence } from "./spread.js";
 
 /** @typedef {import("./schema.js").SettingSpec} SettingSpec */
 
@@ -60,8 +61,11 @@ export class CompareView {
     this.models = [];
     /** @type {BoundaryView[]} */
     this.views = [];
+    this.shownKey = ""; // the names the boundaries and the table were built for
     this.rows = /** @type {HTMLElement} */ (root.querySelector(".variants"));
     this.grid = /** @type {HTMLElement} */ (root.querySelector(".compare-grid"));
+    this.table = /** @type {HTMLTableElement} */ (root.querySelector(".compare-numbers"));
+    this.spread = /** @type {HTMLElement} */ (root.querySelector(".compare-spread"));
     root.querySelector('[data-action="add"]')?.addEventListener("click", () => this.addRow("activations", "sigmoid"));
     root.querySelector('[data-action="seeds"]')?.addEventListener("click", () => this.start(Array.from({ length: SEEDS }, (_, seed) => ({ seed }))));
     root.querySelector('[data-action="stop"]')?.addEventListener("click", () => this.start([]));
@@ -128,22 +132,60 @@ export class CompareView {
    */
   draw(models, data, options) {
     const shown = models.length > 1 ? models : [];
-    if (this.views.length !== shown.length) {
-      this.grid.replaceChildren();
-      const names = this.names();
-      this.views = shown.map((_, i) => {
-        const figure = document.createElement("figure");
-        const canvas = document.createElement("canvas");
-        canvas.className = "boundary small";
-        canvas.setAttribute("role", "img");
-        const caption = document.createElement("figcaption");
-        caption.textContent = `${String.fromCharCode(65 + i)}: ${names[i] ?? ""}`;
-        canvas.setAttribute("aria-label", `decision boundary of ${caption.textContent}`);
-        figure.append(canvas, caption);
-        this.grid.append(figure);
-        return new BoundaryView(canvas, this.side);
-      });
+    const names = this.names().slice(0, shown.length);
+    const key = names.join("\n");
+    if (this.views.length !== shown.length || this.shownKey !== key) {
+      this.shownKey = key; // a new set of the same size needs new captions
+      this.label(names);
     }
     shown.forEach((model, i) => this.views[i].draw(model, data, options));
+    this.showNumbers(shown, names);
+  }
+
+  /** New boundaries and table rows, captioned "A: ...", "B: ...". @param {string[]} names */
+  label(names) {
+    const captions = names.map((name, i) => `${String.fromCharCode(65 + i)}: ${name}`);
+    this.grid.replaceChildren();
+    this.views = captions.map((text) => {
+      const figure = document.createElement("figure");
+      const canvas = document.createElement("canvas");
+      canvas.className = "boundary small";
+      canvas.setAttribute("role", "img");
+      canvas.setAttribute("aria-label", `decision boundary of ${text}`);
+      const caption = document.createElement("figcaption");
+      caption.textContent = text;
+      figure.append(canvas, caption);
+      this.grid.append(figure);
+      return new BoundaryView(canvas, this.side);
+    });
+    const body = /** @type {HTMLTableSectionElement} */ (this.table.tBodies[0]);
+    body.replaceChildren();
+    for (const text of captions) {
+      const row = body.insertRow();
+      row.insertCell().textContent = text;
+      for (let column = 0; column < 3; column++) row.insertCell();
+    }
+    this.table.hidden = captions.length === 0;
+  }
+
+  /**
+   * Each compared model's losses and accuracy, and for seeds (random restarts) how far
+   * apart the runs ended.
+   * @param {import("./protocol.js").ModelFrame[]} models @param {string[]} names
+   */
+  showNumbers(models, names) {
+    const rows = /** @type {HTMLTableSectionElement} */ (this.table.tBodies[0]).rows;
+    const formatted = (/** @type {number | null} */ value) => (value === null ? "–" : value.toPrecision(3));
+    models.forEach((model, i) => {
+      const cells = rows[i].cells;
+      cells[1].textContent = formatted(model.train_loss);
+      cells[2].textContent = formatted(model.test_loss);
+      cells[3].textContent = formatted(model.test_accuracy);
+    });
+    const seeds = models.length > 1 && this.models.every((change) => Object.keys(change).join() === "seed");
+    this.spread.hidden = !seeds;
+    if (seeds) {
+      this.spread.textContent = `${spreadSentence("Test loss", models.map((model) => model.test_loss), names)} Each run is the same network from other random weights: where it ends depends on where it starts.`;
+    }
   }
 }

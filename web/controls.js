@@ -93,4 +93,17 @@ export function showSettings(root, specs, settings) {
     const value = settings[/** @type {string} */ (label.dataset.show)];
     if (value !== undefined) label.textContent = Array.isArray(value) ? String(value[0]) : String(value);
   }
+  // Parameters of a choice not made (Adam's betas under plain SGD) would only distract.
+  for (const element of /** @type {NodeListOf<HTMLElement>} */ (root.querySelectorAll("[data-relevant]"))) {
+    element.hidden = !isRelevant(/** @type {string} */ (element.dataset.relevant), settings);
+  }
+}
+
+/**
+ * Whether a `data-relevant` condition ("optimizer=adam,rmsprop") holds for these settings.
+ * @param {string} condition @param {Record<string, unknown>} settings
+ */
+export function isRelevant(condition, settings) {
+  const [name, values] = condition.split("=");
+  return values.split(",").includes(String(settings[name]));
 }

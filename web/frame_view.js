@@ -13,7 +13,7 @@ export class FrameView {
   /**
    * @param {{boundary: import("./boundary.js").BoundaryView, network: import("./network.js").NetworkView,
    *   compare: import("./compare.js").CompareView, lossChart: import("./chart.js").LossChart,
-   *   gradientChart: import("./chart.js").GradientChart}} views
+   *   accuracyChart: import("./chart.js").LossChart, gradientChart: import("./chart.js").GradientChart}} views
    * @param {(id: string) => HTMLElement} element
    */
   constructor(views, element) {
@@ -27,6 +27,7 @@ export class FrameView {
   /** Forget the curves and the rate: the weights were replaced. */
   clearHistory() {
     this.views.lossChart.clear();
+    this.views.accuracyChart.clear();
     this.views.gradientChart.clear();
     this.lastEpoch = -1;
     this.recent.length = 0;
@@ -38,7 +39,7 @@ export class FrameView {
    * @returns {ModelFrame} the first model (the one the main picture shows)
    */
   show(frame, data, options) {
-    const { boundary, network, compare, lossChart, gradientChart } = this.views;
+    const { boundary, network, compare, lossChart, accuracyChart, gradientChart } = this.views;
     const model = frame.models[0];
     // A diverged model keeps its last good weights: what is drawn is never garbage.
     boundary.draw(model, data, options);
@@ -50,7 +51,10 @@ export class FrameView {
     this.element("test-accuracy").textContent = formatted(model.test_accuracy);
     if (model.epoch < this.lastEpoch) this.clearHistory();
     if (model.epoch > this.lastEpoch) {
-      frame.models.forEach((each, i) => lossChart.add(each.epoch, each.train_loss, each.test_loss, i));
+      frame.models.forEach((each, i) => {
+        lossChart.add(each.epoch, each.train_loss, each.test_loss, i);
+        accuracyChart.add(each.epoch, each.train_accuracy, each.test_accuracy, i);
+      });
       gradientChart.add(model.epoch, model.grad_norms);
       this.lastEpoch = model.epoch;
     }

@@ -3,12 +3,14 @@
 // controls and runs the one requestAnimationFrame loop that draws the latest frame.
 import { BoundaryView } from "./boundary.js";
 import { drawActivation } from "./activation_plot.js";
-import { createGradientChart, createLossChart } from "./chart.js";
+import { createAccuracyChart, createGradientChart, createLossChart } from "./chart.js";
 import { CompareView } from "./compare.js";
 import { bindControls, showSettings } from "./controls.js";
 import { legendStops } from "./colors.js";
 import { bindPointsPanel, DataEditor } from "./data_editor.js";
+import { bindDatasetPicker } from "./dataset_picker.js";
 import { FrameView } from "./frame_view.js";
+import { LayerEditor } from "./layer_editor.js";
 import { downloadBoundary, downloadWeights, showCode } from "./exports.js";
 import { showLegend } from "./legend.js";
 import { NetworkView } from "./network.js";
@@ -24,6 +26,7 @@ async function start() {
   const config = await (await fetch("api/config")).json();
   const specs = settingSpecs(config.settings_schema);
   const lossChart = createLossChart(element("loss-chart"));
+  const accuracyChart = createAccuracyChart(element("accuracy-chart"));
   const gradientChart = createGradientChart(element("gradient-chart"));
   const boundary = new BoundaryView(/** @type {HTMLCanvasElement} */ (element("boundary")), config.limits.output_grid);
   /** @type {{column: number, index: number, name: string} | null} the map shown large */
@@ -51,12 +54,13 @@ async function start() {
         speed = message.epochs_per_frame;
         applyLink(); // before anything rewrites the address bar's link
         setSpeed(speed);
-        showSettings(document, specs, settings);
+        display();
         plotActivation();
       } else if (message.type === "data") {
         data = { problem: message.problem, nOutputs: message.n_outputs, train: message.train, test: message.test, targetLow: message.target_low, targetHigh: message.target_high };
         document.body.dataset.points = String(data.train.length + data.test.length);
         showLegend(element("legend"), legendStops(data.problem, data.nOutputs, data.targetLow, data.targetHigh));
+        element("accuracy-section").hidden = data.problem === "regression"; // no accuracy there
       } else if (message.type === "status") {
         showState(message.state, message.detail);
       } else if (message.type === "error") {
@@ -64,7 +68,7 @@ async function start() {
         // Nothing of a refused change was applied: show the settings it changed as they were
         // (the error may name another field: the perceptron rule refused because of `hidden`).
         settings = { ...settings, ...previous };
-        showSettings(document, specs, settings);
+        display();
         updateLink();
       } else if (message.type === "busy") {
         notice(message.message ?? "The server is busy: try again in a minute.");
@@ -96,6 +100,13 @@ async function start() {
         notice("This link's comparison could not be read.");
       }
     }
+  }
+
+  /** Shows the settings in every control. */
+  function display() {
+    showSettings(document, specs, settings);
+    layerEditor.show(settings);
+    pickDataset(settings.dataset);
   }
 
   /** Keeps the address bar's link equal to the run on screen. */
@@ -142,7 +153,7 @@ async function start() {
     for (const name of Object.keys(previous)) delete previous[name];
     for (const name of Object.keys(change)) previous[name] = settings[name];
     settings = { ...settings, ...change };
-    showSettings(document, specs, settings);
+    display();
     updateLink();
     if ("activations" in change) plotActivation();
     if (replacesWeights) clearCharts();
@@ -158,13 +169,14 @@ async function start() {
     (message) => {
       clearCharts();
       settings = { ...settings, dataset: "custom" };
-      showSettings(document, specs, settings);
+      display();
       updateLink();
       session.post(message);
     },
     notice,
   );
   bindPointsPanel(editor, () => data, config.limits.max_points);
+  const pickDataset = bindDatasetPicker(element("dataset-picker"), /** @type {HTMLSelectElement} */ (document.querySelector('[data-param="dataset"]')));
   element("download-png").addEventListener("click", () => downloadBoundary(/** @type {HTMLCanvasElement} */ (element("boundary"))));
   element("download-weights").addEventListener("click", () => lastModel && downloadWeights(lastModel, settings));
   element("show-code").addEventListener("click", () => showCode(/** @type {HTMLDialogElement} */ (element("code-dialog")), settings, data.problem, data.nOutputs));
@@ -176,14 +188,16 @@ async function start() {
     (models) => {
       clearCharts();
       lossChart.setSeries(models.length ? compare.names() : [""]);
+      accuracyChart.setSeries(models.length ? compare.names() : [""]);
       session.post(send.compare(models));
       updateLink();
     },
     notice,
     config.limits.output_grid,
   );
-  const view = new FrameView({ boundary, network, compare, lossChart, gradientChart }, element);
+  const view = new FrameView({ boundary, network, compare, lossChart, accuracyChart, gradientChart }, element);
 
+  const layerEditor = new LayerEditor(element("layer-editor"), specs, configure);
   bindControls(document, specs, configure, (name, message) => notice(`${name.replace("_", " ")}: ${message}`));
   const togglePlay = () => session.post(state === "running" ? send.pause() : send.play());
   const step = () => session.post(send.step(1));
@@ -227,6 +241,7 @@ async function start() {
 
   /** @type {import("./protocol.js").Frame | null} */
   let lastFrame = null;
+  let framesDrawn = 0; // read by tests and the browser benchmark
   for (const id of ["discretize", "show-test"]) element(id).addEventListener("change", () => (redraw = true));
   function draw() {
     const frame = session.take() ?? (redraw ? lastFrame : null);
@@ -240,6 +255,7 @@ async function start() {
         map: mapChoice,
       });
       document.body.dataset.frames = String(session.framesReceived);
+      document.body.dataset.drawn = String(++framesDrawn);
     }
     requestAnimationFrame(draw);
   }

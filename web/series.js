@@ -19,6 +19,17 @@ export function cleanValue(value, log = false) {
 }
 
 /**
+ * A log axis's tick label: 0.001 as "0.001" (never rounded to "0"), and tiny or huge values
+ * as "1e-5".
+ * @param {number} value
+ */
+export function formatTick(value) {
+  const magnitude = Math.abs(value);
+  if (value === 0 || (magnitude >= 1e-3 && magnitude < 1e4)) return String(Number(value.toPrecision(2)));
+  return value.toExponential(0);
+}
+
+/**
  * Points of one run: an x (the epoch) and `width` values per point, at most `capacity` points.
  * When full it drops every other point and from then on keeps only every `stride`-th point
  * received, so the kept points stay evenly spaced however long the run; the latest point is

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from nn_playground import __version__, runtime
 from nn_playground.admission import SessionSlots, origin_allowed
+from nn_playground.dataset_previews import DatasetPreviews, preview_datasets
 from nn_playground.options import ServerOptions
 from nn_playground.protocol import Busy, ConfigDescription, describe_config
 from nn_playground.session import CLOSE_POLICY, CLOSE_TRY_LATER, Session
@@ -67,6 +68,13 @@ def create_app(
     )
     def api_config() -> ConfigDescription:
         return describe_config(options.max_points)
+
+    @app.get(
+        "/api/datasets",
+        summary="A small sample of every generated dataset at the default settings, for previews",
+    )
+    def api_datasets() -> DatasetPreviews:
+        return preview_datasets()
 
     @app.websocket("/ws")
     async def websocket_session(websocket: WebSocket) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
@@ -32,10 +34,11 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A fresh 1280x720 page that fails the test on any console error."""
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
+@contextmanager
+def checked_page(browser: Browser, **context_options: Any) -> Iterator[Page]:
+    """A page in a fresh context (`context_options` as for Browser.new_context: viewport,
+    has_touch...) that fails the test on any console error once the block ends."""
+    context = browser.new_context(**context_options)
     new_page = context.new_page()
     errors: list[str] = []
 
@@ -45,9 +48,18 @@ def page(browser: Browser) -> Iterator[Page]:
 
     new_page.on("console", on_console)
     new_page.on("pageerror", lambda error: errors.append(str(error)))
-    yield new_page
-    context.close()
+    try:
+        yield new_page
+    finally:
+        context.close()
     assert not errors, f"console errors: {errors}"
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh 1280x720 page that fails the test on any console error."""
+    with checked_page(browser, viewport={"width": 1280, "height": 720}) as new_page:
+        yield new_page
 
 
 def save_screenshot(page: Page, name: str) -> Path:

@@ -3,11 +3,14 @@ change what the server trains, the keyboard works, and divergence is explained a
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import httpx2 as httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.browser.conftest import save_screenshot
+from tests.browser.conftest import checked_page, save_screenshot
 from tests.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -95,6 +98,37 @@ def test_model_controls_reach_the_server(page: Page, live_server: LiveServer) ->
     _wait_for_frames(page, before)
     backend = httpx.get(live_server.url + "healthz", timeout=10).json()
     assert backend["sessions"] >= 1
+
+
+def test_layers_are_edited_one_by_one(page: Page, live_server: LiveServer) -> None:
+    """Buttons add and remove layers and neurons; each layer has its own activation; an
+    optimizer's own parameters show only when it is chosen."""
+    _open(page, live_server.url)
+    network = page.locator("#network .layer")
+    page.get_by_role("button", name="more neurons in layer 2").click()
+    expect(page.locator('[data-param="hidden"]')).to_have_value("4, 3")
+    expect(network.nth(2).locator("canvas")).to_have_count(3, timeout=FRAME_TIMEOUT_MS)
+    page.get_by_role("button", name="Add a layer").click()
+    expect(network).to_have_count(4, timeout=FRAME_TIMEOUT_MS)  # the inputs and 3 layers
+    page.get_by_label("activation of layer 3").select_option("relu")
+    expect(page).to_have_url(re.compile(r"activations=tanh,tanh,relu"))
+    page.get_by_role("button", name="Remove the last layer").click()
+    expect(network).to_have_count(3, timeout=FRAME_TIMEOUT_MS)
+    # The limit disables the button rather than sending a change the server refuses.
+    for _ in range(12):  # 4 to 16 neurons, the limit
+        page.get_by_role("button", name="more neurons in layer 1").click()
+    expect(page.get_by_role("button", name="more neurons in layer 1")).to_be_disabled()
+    expect(page.locator('[data-param="hidden"]')).to_have_value("16, 3")
+
+    beta1 = page.get_by_label("β1")
+    expect(beta1).to_be_hidden()
+    page.locator('[data-param="optimizer"]').select_option("adam")
+    expect(beta1).to_be_visible()
+    before = _frames(page)
+    beta1.fill("0.5")
+    _wait_for_frames(page, before)
+    expect(page).to_have_url(re.compile(r"beta1=0\.5"))
+    expect(page.get_by_label("Momentum", exact=True)).to_be_hidden()
 
 
 def test_divergence_shows_a_banner_and_recovers(page: Page, live_server: LiveServer) -> None:
@@ -235,8 +269,16 @@ def test_compare_mode_trains_variants_side_by_side(page: Page, live_server: Live
     save_screenshot(page, "page-compare")
     card.locator('[data-action="seeds"]').click()
     expect(boundaries).to_have_count(5, timeout=FRAME_TIMEOUT_MS)
+    # Random restarts: how far apart the five runs are, and each run's numbers.
+    expect(card.locator(".compare-spread")).to_contain_text(
+        "over 5 runs: best", timeout=FRAME_TIMEOUT_MS
+    )
+    rows = card.locator(".compare-numbers tbody tr")
+    expect(rows).to_have_count(5)
+    expect(rows.nth(4)).to_contain_text("E: seed = 4")
     card.locator('[data-action="stop"]').click()
     expect(boundaries).to_have_count(0, timeout=FRAME_TIMEOUT_MS)
+    expect(card.locator(".compare-numbers")).to_be_hidden()
     assert "compare=" not in page.url
 
 
@@ -270,3 +312,152 @@ def test_a_neuron_map_can_be_shown_large(page: Page, live_server: LiveServer) ->
     expect(page.locator("#picture-caption")).to_have_text("")
     page.wait_for_timeout(200)
     assert _boundary_pixels(page) == output
+
+
+def _palette_pixels(canvas: Locator) -> dict[str, int]:
+    """How many pixels of a canvas are exactly class 0's orange and class 1's blue."""
+    counts: dict[str, int] = canvas.evaluate(
+        """(canvas) => {
+          const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+          const counts = { orange: 0, blue: 0 };
+          for (let i = 0; i < data.length; i += 4) {
+            const rgb = `${data[i]},${data[i + 1]},${data[i + 2]}`;
+            if (rgb === "230,159,0") counts.orange++;
+            if (rgb === "0,114,178") counts.blue++;
+          }
+          return counts;
+        }"""
+    )
+    return counts
+
+
+def test_a_dataset_preview_chooses_the_dataset(page: Page, live_server: LiveServer) -> None:
+    """A thumbnail of every dataset, grouped by problem: choosing one works as choosing it
+    in the list, and the picker shows whatever the list says."""
+    _open(page, live_server.url)
+    picker = page.locator("#dataset-picker")
+    select = page.locator('[data-param="dataset"]')
+    expect(picker.get_by_role("radio")).to_have_count(12)
+    expect(picker.get_by_role("group", name="binary").get_by_role("radio")).to_have_count(6)
+    expect(picker.get_by_role("group", name="regression").get_by_role("radio")).to_have_count(3)
+    circle = picker.get_by_role("radio", name="circle (binary)")
+    expect(circle).to_be_checked()  # the default dataset
+    xor = picker.get_by_role("radio", name="xor (binary)")
+    colours = _palette_pixels(xor.locator("xpath=..").locator("canvas"))
+    assert colours["orange"] > 20, colours  # both classes drawn in the boundary's colours
+    assert colours["blue"] > 20, colours
+
+    before = _frames(page)
+    xor.click()
+    expect(select).to_have_value("xor")
+    expect(xor).to_be_checked()
+    expect(circle).not_to_be_checked()
+    _wait_for_frames(page, before)
+    assert "dataset=xor" in page.url
+    # A multiclass dataset's data arrives: the legend names its three classes.
+    picker.get_by_role("radio", name="blobs (multiclass)").click()
+    expect(page.locator("#legend li")).to_have_count(3, timeout=FRAME_TIMEOUT_MS)
+    expect(select).to_have_value("blobs")
+    # The other way round: a choice in the list shows in the picker.
+    select.select_option("sine")
+    expect(picker.get_by_role("radio", name="sine (regression)")).to_be_checked()
+    expect(picker.get_by_role("radio", name="blobs (multiclass)")).not_to_be_checked()
+    save_screenshot(page, "page-dataset-picker")
+
+
+# From the smallest desktop screen the page is made for up, and a tablet held either way.
+LAYOUTS: dict[str, dict[str, Any]] = {
+    "1280x720": {"viewport": {"width": 1280, "height": 720}},
+    "tablet": {
+        "viewport": {"width": 820, "height": 1180},
+        "has_touch": True,
+        "is_mobile": True,
+        "device_scale_factor": 2,
+    },
+    "tablet-landscape": {
+        "viewport": {"width": 1180, "height": 820},
+        "has_touch": True,
+        "is_mobile": True,
+        "device_scale_factor": 2,
+    },
+}
+
+WIDER_THAN = """(width) => [...document.querySelectorAll("body *")]
+  .filter((element) => element.getBoundingClientRect().right > width + 0.5)
+  .map((element) => `${element.tagName.toLowerCase()}#${element.id}.${element.className}`)"""
+
+# What sticks out past the right edge of its card or of the header bar (a cramped column
+# that does not widen the page, but cuts into or overlaps its neighbour); parts inside a
+# scrolling box (the network view) may.
+STICKING_OUT = """() => {
+  const out = [];
+  for (const box of document.querySelectorAll(".card, .bar")) {
+    const border = parseFloat(getComputedStyle(box).borderRightWidth);
+    const edge = box.getBoundingClientRect().right - border;
+    for (const element of box.querySelectorAll("*")) {
+      let scrolls = false;
+      for (let up = element.parentElement; up && up !== box; up = up.parentElement) {
+        if (getComputedStyle(up).overflowX !== "visible") scrolls = true;
+      }
+      const right = element.getBoundingClientRect().right;
+      if (!scrolls && right > edge + 0.5) {
+        out.push(`${element.tagName.toLowerCase()}#${element.id} by ${Math.round(right - edge)}px`);
+      }
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_the_page_fits_and_works_by_touch(
+    browser: Browser, live_server: LiveServer, layout: str
+) -> None:
+    """Nothing sticks out sideways; the picture is drawn at the screen's resolution; Play
+    and point editing work with the mouse, or with a finger on a touch screen."""
+    options = LAYOUTS[layout]
+    width = options["viewport"]["width"]
+    touch = options.get("has_touch", False)
+    with checked_page(browser, **options) as page:
+
+        def press(target: Locator, **position: Any) -> None:
+            if touch:
+                target.tap(**position)
+            else:
+                target.click(**position)
+
+        _open(page, live_server.url)
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= width, page.evaluate(WIDER_THAN, width)
+        assert page.evaluate(STICKING_OUT) == []
+        play = page.locator("#play")
+        expect(play).to_be_in_viewport()
+        boundary = page.locator("#boundary")
+        expect(boundary).to_be_visible()
+        box = boundary.bounding_box()
+        assert box is not None
+        assert box["width"] >= 250  # big enough to see the boundary and tap a spot
+        ratio = options.get("device_scale_factor", 1)
+        backing, shown = boundary.evaluate("(canvas) => [canvas.width, canvas.clientWidth]")
+        assert backing == round(shown * ratio)
+        thumbnail = page.locator("#dataset-picker canvas").first
+        assert thumbnail.evaluate("(canvas) => canvas.width") == 56 * ratio
+
+        before = _frames(page)
+        press(play)
+        expect(page.locator("#state")).to_have_text("running")
+        _wait_for_frames(page, before, count=3)
+        press(play)
+        expect(page.locator("#state")).to_have_text("paused")
+
+        edit = page.locator("#edit-points")
+        press(edit)
+        expect(edit).to_be_checked()
+        points = int(page.evaluate("document.body.dataset.points"))
+        press(boundary, position={"x": box["width"] * 0.3, "y": box["height"] * 0.6})
+        page.wait_for_function(
+            f"document.body.dataset.points === '{points + 1}'", timeout=FRAME_TIMEOUT_MS
+        )
+        expect(page.locator('[data-param="dataset"]')).to_have_value("custom")
+        expect(page.locator("#dataset-picker input:checked")).to_have_count(0)  # none is "custom"
+        save_screenshot(page, f"layout-{layout}")

@@ -198,3 +198,13 @@ describe("createRedrawScheduler", () => {
     assert.equal(draws, 0);
   });
 });
+
+test("log ticks never read as zero", async () => {
+  const { formatTick } = await import("../../web/series.js");
+  assert.equal(formatTick(0.001), "0.001");
+  assert.equal(formatTick(0.01), "0.01");
+  assert.equal(formatTick(1), "1");
+  assert.equal(formatTick(1e-5), "1e-5");
+  assert.equal(formatTick(2e-7), "2e-7");
+  assert.equal(formatTick(1e5), "1e+5");
+});
