@@ -183,7 +183,7 @@ export class CompareView {
       cells[3].textContent = formatted(model.test_accuracy);
     });
     const seeds = models.length > 1 && this.models.every((change) => Object.keys(change).join() === "seed");
-    this.spread.hidden = !seeds;
+    if (this.spread.hidden === seeds) this.spread.hidden = !seeds; // unchanged: no restyle
     if (seeds) {
       this.spread.textContent = `${spreadSentence("Test loss", models.map((model) => model.test_loss), names)} Each run is the same network from other random weights: where it ends depends on where it starts.`;
     }

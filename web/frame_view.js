@@ -6,6 +6,8 @@
 /** @typedef {import("./protocol.js").Frame} Frame */
 /** @typedef {import("./protocol.js").ModelFrame} ModelFrame */
 
+const NETWORK_MS = 66; // about 15 network drawings a second
+
 /** @param {number | null | undefined} value */
 const formatted = (value) => (value === null || value === undefined ? "–" : value.toPrecision(4));
 
@@ -22,6 +24,24 @@ export class FrameView {
     this.lastEpoch = -1;
     /** @type {{time: number, epoch: number}[]} the last second of frames */
     this.recent = [];
+    /** @type {ModelFrame | null} a model whose network is not drawn yet */
+    this.pendingNetwork = null;
+    this.networkDrawn = -Infinity;
+  }
+
+  /**
+   * Draws the network (thumbnails and weights) of the latest frame if it is due: at most
+   * every NETWORK_MS, which is smooth for thumbnails of 32 x 32 and spares the page
+   * re-sending some 50 canvases and a few hundred lines at every frame. Call it on every
+   * animation frame, so the last frame's network is drawn even when no frame follows.
+   */
+  flush() {
+    if (!this.pendingNetwork) return;
+    const now = performance.now();
+    if (now - this.networkDrawn < NETWORK_MS) return;
+    this.networkDrawn = now;
+    this.views.network.draw(this.pendingNetwork);
+    this.pendingNetwork = null;
   }
 
   /** Forget the curves and the rate: the weights were replaced. */
@@ -43,7 +63,8 @@ export class FrameView {
     const model = frame.models[0];
     // A diverged model keeps its last good weights: what is drawn is never garbage.
     boundary.draw(model, data, options);
-    network.draw(model);
+    this.pendingNetwork = model;
+    this.flush();
     compare.draw(frame.models, data, options);
     this.element("epoch").textContent = String(model.epoch);
     this.element("train-loss").textContent = formatted(model.train_loss);

@@ -256,7 +256,7 @@ async function start() {
       });
       document.body.dataset.frames = String(session.framesReceived);
       document.body.dataset.drawn = String(++framesDrawn);
-    }
+    } else view.flush();
     requestAnimationFrame(draw);
   }
   requestAnimationFrame(draw);

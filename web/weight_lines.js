@@ -23,7 +23,8 @@ export class WeightLines {
     this.svg = document.createElementNS(SVG, "svg");
     this.svg.classList.add("weights");
     this.svg.setAttribute("aria-hidden", "true");
-    /** @type {{line: SVGLineElement, layer: number, from: number, to: number, title: SVGTitleElement}[]} */
+    /** @type {{line: SVGLineElement, layer: number, from: number, to: number, title: SVGTitleElement,
+     *   color?: string, width?: string, opacity?: string}[]} each line and the stroke it shows */
     this.lines = [];
     /** @type {Float32Array[]} the latest weights per layer, (fan_in, fan_out) row-major */
     this.weights = [];
@@ -74,12 +75,17 @@ export class WeightLines {
       this.weights.push(data);
       for (const value of data) largest = Math.max(largest, Math.abs(value));
     }
-    for (const { line, layer, from, to } of this.lines) {
+    for (const entry of this.lines) {
+      const { line, layer, from, to } = entry;
       const fanOut = model.hidden[layer];
       const stroke = weightStroke(this.weights[layer]?.[from * fanOut + to] ?? 0, largest);
-      line.setAttribute("stroke", stroke.color);
-      line.setAttribute("stroke-width", stroke.width.toFixed(2));
-      line.setAttribute("stroke-opacity", stroke.opacity.toFixed(2));
+      // Written only when it shows: every attribute write restyles the SVG, and the styling
+      // of a few hundred lines per frame was most of the page's script time.
+      const width = (Math.round(stroke.width * 4) / 4).toFixed(2);
+      const opacity = (Math.round(stroke.opacity * 20) / 20).toFixed(2);
+      if (entry.color !== stroke.color) line.setAttribute("stroke", (entry.color = stroke.color));
+      if (entry.width !== width) line.setAttribute("stroke-width", (entry.width = width));
+      if (entry.opacity !== opacity) line.setAttribute("stroke-opacity", (entry.opacity = opacity));
     }
   }
 }
