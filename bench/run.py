@@ -2,10 +2,10 @@
 root. Prints progress, a table of figures with their targets, and as the very last line of
 stdout one JSON object of every figure (for scripts and CI).
 
-Each group of figures (the engine, then a live server) is a `Group` in GROUPS: a measuring
-function that returns a dict of numbers, and the specs that name, round and judge them. A new
-group needs a module under bench/ with a `measure(quick, log)` function and one more entry
-there.
+Each group of figures (the engine, a live server, then the page in chromium) is a `Group` in
+GROUPS: a measuring function that returns a dict of numbers, and the specs that name, round
+and judge them. A new group needs a module under bench/ with a `measure(quick, log)` function
+and one more entry there.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping, Sequence  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from typing import NamedTuple  # noqa: E402
 
-from bench import engine, server  # noqa: E402
+from bench import browser, engine, server  # noqa: E402
 from nn_playground.engine.compilation import enable_persistent_cache  # noqa: E402
 
 Figures = Mapping[str, float]
@@ -95,9 +95,21 @@ SERVER_SPECS: dict[str, Spec] = {
     "sessions_32_client_cpu_cores": Spec("32 sessions: the clients' CPU (cores)", 2),
 }
 
+BROWSER_SPECS: dict[str, Spec] = {
+    "browser_main_ms_per_frame_large": Spec("main thread per drawn frame (ms)", 2, at_most=4),
+    "browser_main_cpu_ms_per_frame_large": Spec("of which CPU (ms)", 2),
+    "browser_frames_drawn_per_s_large": Spec("frames drawn per second", 1),
+    "browser_main_busy_share": Spec("main thread busy (share of the time)", 2),
+}
+
 GROUPS: tuple[Group, ...] = (
     Group("Engine", lambda quick, log: engine.measure(quick=quick, log=log), ENGINE_SPECS),
     Group("Live server", lambda quick, log: server.measure(quick=quick, log=log), SERVER_SPECS),
+    Group(
+        "Page in chromium (large: 6 features, 6x8, spiral)",
+        lambda quick, log: browser.measure(quick=quick, log=log),
+        BROWSER_SPECS,
+    ),
 )
 
 

@@ -294,11 +294,11 @@ async def _fill_cache(server: Server) -> float:
             await client.frame_with(await client.send({"type": "play"}), FIRST_START_TIMEOUT_S)
             for _ in range(3):
                 await client.next_frame()
-    await _until_idle(server, FIRST_START_TIMEOUT_S)
+    await until_idle(server, FIRST_START_TIMEOUT_S)
     return first
 
 
-async def _until_idle(server: Server, timeout: float) -> None:
+async def until_idle(server: Server, timeout: float) -> None:
     """Wait until the server (with no session) stops using the CPU: its background warm-up
     has loaded (or compiled) every program."""
     deadline = time.perf_counter() + timeout
@@ -437,7 +437,7 @@ async def _measure(plan: Plan, log: Log) -> Figures:
         accepted, first = await _first_frame(server, START_TIMEOUT_S)
         figures["startup_s"] = first
         log(f"server: warm start: port open after {accepted:.2f} s, first frame {first:.2f} s")
-        await _until_idle(server, START_TIMEOUT_S)
+        await until_idle(server, START_TIMEOUT_S)
 
         start = time.perf_counter()
         latencies, frame_bytes = await slider_latency(server, plan)

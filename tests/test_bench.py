@@ -1,7 +1,7 @@
 """The benchmark runs end to end and reports every figure; no timing is asserted here (run
 `python bench/run.py` for real figures), only that the JSON line is complete and that no
 setting compiles after warm-up. The quick run also starts this checkout's server twice and
-plays 32 sessions on it for a few seconds."""
+plays 32 sessions on it for a few seconds, then traces the page in chromium for a second."""
 
 from __future__ import annotations
 
@@ -40,6 +40,12 @@ SERVER_KEYS = {
     "sessions_32_server_loop_cpu_cores",
     "sessions_32_client_cpu_cores",
 }
+BROWSER_KEYS = {
+    "browser_main_ms_per_frame_large",
+    "browser_main_cpu_ms_per_frame_large",
+    "browser_frames_drawn_per_s_large",
+    "browser_main_busy_share",
+}
 # CPU shares are read from /proc and may round to 0 in a short quick run.
 MAY_BE_ZERO = {"recompiles_after_warmup"} | {key for key in SERVER_KEYS if "cpu" in key}
 # A cold compilation cache compiles every function once (~20 s each on a small machine).
@@ -62,13 +68,14 @@ def _run(*args: str, pythonpath: bool = True) -> subprocess.CompletedProcess[str
     )
 
 
+@pytest.mark.browser
 @pytest.mark.timeout(TIMEOUT_S + 60)
 def test_quick_run_prints_every_figure_and_no_compilation_after_warm_up() -> None:
     result = _run("bench/run.py", "--quick")
     assert result.returncode == 0, result.stderr[-4000:]
     last_line = result.stdout.strip().splitlines()[-1]
     figures = json.loads(last_line)
-    assert set(figures) == ENGINE_KEYS | SERVER_KEYS
+    assert set(figures) == ENGINE_KEYS | SERVER_KEYS | BROWSER_KEYS
     assert all(isinstance(value, int | float) for value in figures.values())
     assert all(value > 0 for key, value in figures.items() if key not in MAY_BE_ZERO)
     assert figures["recompiles_after_warmup"] == 0
