@@ -24,6 +24,7 @@ export class FrameView {
     this.lastEpoch = -1;
     /** @type {{time: number, epoch: number}[]} the last second of frames */
     this.recent = [];
+    this.gradientModel = 0; // the compared model whose gradient norms are charted
     /** @type {ModelFrame | null} a model whose network is not drawn yet */
     this.pendingNetwork = null;
     this.networkDrawn = -Infinity;
@@ -42,6 +43,15 @@ export class FrameView {
     this.networkDrawn = now;
     this.views.network.draw(this.pendingNetwork);
     this.pendingNetwork = null;
+  }
+
+  /**
+   * Charts the gradient norms of compared model `index` from now on (one model's layers
+   * are already up to seven lines). @param {number} index
+   */
+  traceGradients(index) {
+    this.gradientModel = index;
+    this.views.gradientChart.clear();
   }
 
   /** Forget the curves and the rate: the weights were replaced. */
@@ -76,7 +86,8 @@ export class FrameView {
         lossChart.add(each.epoch, each.train_loss, each.test_loss, i);
         accuracyChart.add(each.epoch, each.train_accuracy, each.test_accuracy, i);
       });
-      gradientChart.add(model.epoch, model.grad_norms);
+      const traced = frame.models[this.gradientModel] ?? model;
+      gradientChart.add(traced.epoch, traced.grad_norms);
       this.lastEpoch = model.epoch;
     }
     this.element("rate").textContent = this.rate(model.epoch);

@@ -11,6 +11,7 @@ import { bindPointsPanel, DataEditor } from "./data_editor.js";
 import { bindDatasetPicker } from "./dataset_picker.js";
 import { FrameView } from "./frame_view.js";
 import { LayerEditor } from "./layer_editor.js";
+import { LessonView, hideControls, lessonSettings } from "./lessons.js";
 import { downloadBoundary, downloadWeights, showCode } from "./exports.js";
 import { showLegend } from "./legend.js";
 import { NetworkView } from "./network.js";
@@ -23,7 +24,7 @@ import { decodeHash, encodeHash } from "./url_state.js";
 const element = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
 async function start() {
-  const config = await (await fetch("api/config")).json();
+  const [config, { lessons }] = await Promise.all(["api/config", "api/lessons"].map(async (path) => (await fetch(path)).json()));
   const specs = settingSpecs(config.settings_schema);
   const lossChart = createLossChart(element("loss-chart"));
   const accuracyChart = createAccuracyChart(element("accuracy-chart"));
@@ -82,6 +83,11 @@ async function start() {
   /** The settings and speed of the page's link (a shared run), sent as one change. */
   function applyLink() {
     const link = decodeHash(window.location.hash, specs);
+    // A lesson first: the link's settings are the run as it was, the lesson's included.
+    const linkedLesson = link.extra.lesson ? lessonView.find(link.extra.lesson) : undefined;
+    if (linkedLesson) openLesson(linkedLesson);
+    else if (link.extra.lesson) notice(`This link's lesson "${link.extra.lesson}" is not one of this server's lessons.`);
+    if (link.extra.classroom === "1" && linkedLesson) setClassroom(true);
     if (link.rejected.length) notice(`This link's ${link.rejected.join(", ")} could not be used: out of range or unknown.`);
     if (Object.keys(link.settings).length) {
       settings = { ...settings, ...link.settings };
@@ -117,6 +123,8 @@ async function start() {
     const extra = {};
     if (speed !== 1) extra.speed = speed;
     if (compare.models.length) extra.compare = JSON.stringify(compare.models);
+    if (lessonView.current) extra.lesson = lessonView.current.id;
+    if (lessonView.current && classroom) extra.classroom = 1;
     const hash = encodeHash(shown, config.defaults, extra);
     window.history.replaceState(null, "", hash ? `#${hash}` : window.location.pathname);
   }
@@ -189,6 +197,10 @@ async function start() {
       clearCharts();
       lossChart.setSeries(models.length ? compare.names() : [""]);
       accuracyChart.setSeries(models.length ? compare.names() : [""]);
+      const choice = /** @type {HTMLSelectElement} */ (element("gradient-model"));
+      choice.replaceChildren(...compare.names().map((name, i) => new Option(`${String.fromCharCode(65 + i)}: ${name}`, String(i))));
+      element("gradient-model-choice").hidden = models.length === 0;
+      view.traceGradients(0);
       session.post(send.compare(models));
       updateLink();
     },
@@ -197,6 +209,32 @@ async function start() {
   );
   const view = new FrameView({ boundary, network, compare, lossChart, accuracyChart, gradientChart }, element);
 
+  let classroom = false;
+  /** @param {boolean} on hide the controls the lesson does not need */
+  function setClassroom(on) {
+    classroom = on && Boolean(lessonView.current);
+    lessonView.classroom.checked = classroom;
+    hideControls(document, lessonView.current?.hidden_controls ?? [], classroom);
+    updateLink();
+  }
+  /** @param {import("./lessons.js").Lesson} lesson */
+  function openLesson(lesson) {
+    lessonView.show(lesson);
+    configure(lessonSettings(config.defaults, lesson));
+    compare.start(lesson.compare); // none: leaves compare mode
+    setSpeed(lesson.epochs_per_frame);
+    session.post(send.speed(lesson.epochs_per_frame));
+    setClassroom(classroom);
+  }
+  const lessonView = new LessonView(/** @type {HTMLSelectElement} */ (element("lesson-menu")), element("lesson-panel"), lessons, {
+    open: openLesson,
+    leave() {
+      lessonView.show(null);
+      setClassroom(false);
+    },
+    change: configure,
+    classroom: setClassroom,
+  });
   const layerEditor = new LayerEditor(element("layer-editor"), specs, configure);
   bindControls(document, specs, configure, (name, message) => notice(`${name.replace("_", " ")}: ${message}`));
   const togglePlay = () => session.post(state === "running" ? send.pause() : send.play());
@@ -228,6 +266,7 @@ async function start() {
       notice(`Copy this link: ${window.location.href}`);
     }
   });
+  element("gradient-model").addEventListener("change", (event) => view.traceGradients(Number(/** @type {HTMLSelectElement} */ (event.target).value)));
   element("log-scale").addEventListener("change", (event) => lossChart.setLogScale(/** @type {HTMLInputElement} */ (event.target).checked));
   document.addEventListener("keydown", (event) => {
     const target = /** @type {HTMLElement} */ (event.target);

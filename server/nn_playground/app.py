@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from nn_playground import __version__, runtime
 from nn_playground.admission import SessionSlots, origin_allowed
 from nn_playground.dataset_previews import DatasetPreviews, preview_datasets
+from nn_playground.lessons import Lessons, describe_lessons
 from nn_playground.options import ServerOptions
 from nn_playground.protocol import Busy, ConfigDescription, describe_config
 from nn_playground.session import CLOSE_POLICY, CLOSE_TRY_LATER, Session
@@ -75,6 +76,15 @@ def create_app(
     )
     def api_datasets() -> DatasetPreviews:
         return preview_datasets()
+
+    @app.get(
+        "/api/lessons",
+        summary="The lessons: a ready-made experiment per concept, with what to look for",
+        # A lesson's settings list only what it changes, not every other field as null.
+        response_model_exclude_none=True,
+    )
+    def api_lessons() -> Lessons:
+        return describe_lessons()
 
     @app.websocket("/ws")
     async def websocket_session(websocket: WebSocket) -> None:

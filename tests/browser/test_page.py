@@ -267,6 +267,13 @@ def test_compare_mode_trains_variants_side_by_side(page: Page, live_server: Live
         "Number(document.getElementById('epoch').textContent) >= 5", timeout=FRAME_TIMEOUT_MS
     )
     save_screenshot(page, "page-compare")
+    # The gradient chart follows one compared model at a time, chosen by the learner.
+    choice = page.locator("#gradient-model")
+    expect(choice.locator("option")).to_have_count(2)
+    choice.select_option("1")
+    before = _frames(page)
+    _wait_for_frames(page, before, 2)
+    expect(page.locator("#gradient-chart .u-legend")).to_contain_text("layer 1")
     card.locator('[data-action="seeds"]').click()
     expect(boundaries).to_have_count(5, timeout=FRAME_TIMEOUT_MS)
     # Random restarts: how far apart the five runs are, and each run's numbers.
@@ -461,3 +468,37 @@ def test_the_page_fits_and_works_by_touch(
         expect(page.locator('[data-param="dataset"]')).to_have_value("custom")
         expect(page.locator("#dataset-picker input:checked")).to_have_count(0)  # none is "custom"
         save_screenshot(page, f"layout-{layout}")
+
+
+def test_every_lesson_opens_and_trains(page: Page, live_server: LiveServer) -> None:
+    """Each lesson of the menu sets up its experiment, explains it and trains; a link opens a
+    lesson in classroom mode, with the controls it does not need hidden."""
+    lessons = httpx.get(live_server.url + "api/lessons", timeout=10).json()["lessons"]
+    assert len(lessons) >= 14
+    _open(page, live_server.url + f"#lesson={lessons[0]['id']}&classroom=1")
+    expect(page.locator("#lesson-title")).to_have_text(lessons[0]["title"])
+    hidden_control = lessons[0]["hidden_controls"][0]
+    expect(page.locator(f'[data-param="{hidden_control}"]').first).to_be_hidden()
+    page.locator("#play").click()
+    for lesson in lessons:
+        before = _frames(page)
+        page.locator("#lesson-menu").select_option(lesson["id"])
+        expect(page.locator("#lesson-title")).to_have_text(lesson["title"])
+        expect(page.locator(".lesson-text p")).to_have_count(len(lesson["explanation"]))
+        compared = len(lesson["compare"])
+        expect(page.locator(".compare-grid canvas")).to_have_count(
+            compared, timeout=FRAME_TIMEOUT_MS
+        )
+        expect(page).to_have_url(re.compile(f"lesson={lesson['id']}"))
+        # It trains: frames keep coming, and the epoch counter passes the first frames.
+        _wait_for_frames(page, before, 3)
+        page.wait_for_function(
+            f"Number(document.getElementById('epoch').textContent) >= "
+            f"{2 * lesson['epochs_per_frame']}",
+            timeout=FRAME_TIMEOUT_MS,
+        )
+        assert page.locator("#state").inner_text() in ("running", "diverged", "stopped early")
+    page.get_by_role("button", name="Leave the lesson").click()
+    expect(page.locator("#lesson-panel")).to_be_hidden()
+    expect(page.locator(f'[data-param="{hidden_control}"]').first).to_be_visible()
+    assert "lesson=" not in page.url
