@@ -18,6 +18,10 @@ export class BoundaryView {
     this.map = document.createElement("canvas");
     this.mapContext = /** @type {CanvasRenderingContext2D} */ (this.map.getContext("2d"));
     this.context = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
+    this.layer = document.createElement("canvas"); // the points (see pointsLayer)
+    this.layerContext = /** @type {CanvasRenderingContext2D} */ (this.layer.getContext("2d"));
+    /** @type {unknown[]} what the points layer was drawn for */
+    this.layerKey = [];
   }
 
   /** Matches the backing store to the displayed size (devicePixelRatio included). */
@@ -44,8 +48,25 @@ export class BoundaryView {
       this.drawOutput(model, data, options);
       this.context.drawImage(this.grid, 0, 0, size, size);
     }
-    this.points(data.train, data, false);
-    if (options.showTest) this.points(data.test, data, true);
+    this.context.drawImage(this.pointsLayer(data, options.showTest), 0, 0);
+  }
+
+  /**
+   * The points on a transparent layer of the canvas's size, drawn again only when the data,
+   * the test-point toggle or the size change: a few hundred circles per frame were a good
+   * part of the page's script time.
+   * @param {Parameters<BoundaryView["draw"]>[1]} data @param {boolean} showTest
+   */
+  pointsLayer(data, showTest) {
+    const size = this.canvas.width;
+    const key = [data.train, data.test, data.problem, showTest, size];
+    if (this.layerKey.length !== key.length || key.some((value, i) => value !== this.layerKey[i])) {
+      this.layerKey = key;
+      this.layer.width = this.layer.height = size; // also clears it
+      this.points(data.train, data, false);
+      if (showTest) this.points(data.test, data, true);
+    }
+    return this.layer;
   }
 
   /**
@@ -89,8 +110,8 @@ export class BoundaryView {
    * @param {boolean} hollow test points are drawn as rings
    */
   points(rows, data, hollow) {
-    const context = this.context;
-    const size = this.canvas.width;
+    const context = this.layerContext;
+    const size = this.layer.width;
     const radius = Math.max(2, size / 110);
     const span = Math.max(data.targetHigh - data.targetLow, 1e-6);
     context.lineWidth = Math.max(1, radius / 2.5);
