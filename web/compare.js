@@ -133,7 +133,8 @@ export class CompareView {
   draw(models, data, options) {
     const shown = models.length > 1 ? models : [];
     // A frame in flight may still hold the models of the previous set: one name each.
-    const names = shown.map((_, i) => this.names()[i] ?? "");
+    const all = this.names();
+    const names = shown.map((_, i) => all[i] ?? "");
     const key = names.join("\n");
     if (this.views.length !== shown.length || this.shownKey !== key) {
       this.shownKey = key; // a new set of the same size needs new captions

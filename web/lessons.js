@@ -66,13 +66,14 @@ export class LessonView {
 /**
  * Hides (or shows again) the controls of these settings: each control's label or fieldset,
  * and anything marked data-controls="name" (the layer editor for `hidden`, the previews for
- * `dataset`).
+ * `dataset`). A class, not the `hidden` attribute: controls.js hides parameters of choices
+ * not made (Adam's betas under SGD) with that, and each reason must hold on its own.
  * @param {ParentNode} root @param {string[]} names @param {boolean} hide
  */
 export function hideControls(root, names, hide) {
   for (const element of /** @type {NodeListOf<HTMLElement>} */ (root.querySelectorAll("[data-param], [data-controls]"))) {
     const name = element.dataset.param ?? element.dataset.controls ?? "";
     const target = element.dataset.param ? /** @type {HTMLElement} */ (element.closest("fieldset, label") ?? element) : element;
-    target.hidden = hide && names.includes(name);
+    target.classList.toggle("classroom-hidden", hide && names.includes(name));
   }
 }

@@ -501,4 +501,8 @@ def test_every_lesson_opens_and_trains(page: Page, live_server: LiveServer) -> N
     page.get_by_role("button", name="Leave the lesson").click()
     expect(page.locator("#lesson-panel")).to_be_hidden()
     expect(page.locator(f'[data-param="{hidden_control}"]').first).to_be_visible()
+    # Leaving classroom mode shows only what applies: the last lesson trains with Adam,
+    # so momentum stays hidden.
+    assert lessons[-1]["settings"]["optimizer"] == "adam"
+    expect(page.get_by_label("Momentum", exact=True)).to_be_hidden()
     assert "lesson=" not in page.url
