@@ -5,15 +5,20 @@ server (started as bench/server.py starts it).
 The page opens with a link (URL hash) that sets the large configuration, plays, and after a
 warm-up a Chrome trace is recorded over a few windows. A window is bracketed by two
 `console.timeStamp` marks made in the same main-thread task that reads the page's count of
-drawn frames (`document.body.dataset.drawn`), so the frames and the trace cover exactly the
-same span. Main-thread time is the time covered by the renderer main thread's trace events
-(the top-level tasks; nested events are inside them and are not counted again), clipped to
-the window (bench/chrome_trace.py reads the trace). Its CPU time comes from the same
-events' thread clock and is the steadier of the two on a busy machine, where a task's wall
-time includes waiting for a core. Everything the page does counts: socket messages and
-frame decoding, the requestAnimationFrame loop (also its calls that find no new frame),
-style, layout, paint and the commit to the compositor. Raster and compositing run on other
-threads and are not counted.
+drawn frames (`window.nnPlayground.drawn`), so the frames and the trace cover the same span.
+The page paints in its drawing worker (web/frame_worker.js) and learns the count with each
+batch of numbers, at most 200 ms old at either mark: both ends lag alike, so a window of a
+few hundred frames is off by a few frames at most.
+
+Main-thread time is the time covered by the renderer main thread's trace events (the
+top-level tasks; nested events are inside them and are not counted again), clipped to the
+window (bench/chrome_trace.py reads the trace). Its CPU time comes from the same events'
+thread clock and is the steadier of the two on a busy machine, where a task's wall time
+includes waiting for a core. Everything the page's main thread does counts: the worker's
+messages, the numbers, the charts, style, layout, paint and the commit to the compositor
+(in which the charts' canvases are rasterised). The socket, the frame decoding and the
+pictures are the worker's; its busy time per drawn frame is reported beside, not counted.
+Raster and compositing of the layers run on other threads and are not counted either.
 
 Chromium runs with the tests' flags, `--disable-gpu` included: canvases and compositing are
 in software, which makes the commit dearer than on a machine with a GPU.
@@ -33,6 +38,7 @@ from playwright.sync_api import Page, ViewportSize, sync_playwright
 
 from bench.chrome_trace import (
     MainThreadTime,
+    drawing_worker_thread,
     main_thread_time,
     renderer_main_thread,
     thread_spans,
@@ -138,14 +144,14 @@ def _wait_until_serving(server: Server, timeout: float) -> str:
 
 
 def _drawn(page: Page) -> int:
-    return int(page.evaluate("Number(document.body.dataset.drawn || 0)"))
+    return int(page.evaluate("Number(window.nnPlayground.drawn || 0)"))
 
 
 def _open_large_and_play(page: Page, url: str) -> None:
     """Open the page on the large configuration's link, check that it took, and play."""
     page.goto(f"{url}#{LARGE_HASH}")
     page.wait_for_function(
-        "Number(document.body.dataset.frames || 0) >= 1", timeout=FIRST_FRAME_TIMEOUT_MS
+        "Number(window.nnPlayground.frames || 0) >= 1", timeout=FIRST_FRAME_TIMEOUT_MS
     )
     page.wait_for_function(
         f"document.querySelectorAll('#network .layer').length === {LARGE_COLUMNS}",
@@ -163,7 +169,7 @@ def _open_large_and_play(page: Page, url: str) -> None:
     )
     before = _drawn(page)
     page.wait_for_function(
-        f"Number(document.body.dataset.drawn || 0) >= {before + MIN_FRAMES}",
+        f"Number(window.nnPlayground.drawn || 0) >= {before + MIN_FRAMES}",
         timeout=FIRST_FRAME_TIMEOUT_MS,
     )
 
@@ -173,7 +179,7 @@ def _mark(page: Page, label: str) -> tuple[int, int]:
     counts: list[int] = page.evaluate(
         """(label) => {
           console.timeStamp(label);
-          const data = document.body.dataset;
+          const data = window.nnPlayground;
           return [Number(data.drawn || 0), Number(data.frames || 0)];
         }""",
         label,
@@ -186,7 +192,8 @@ class Window:
     seconds: float
     drawn: int
     received: int
-    time: MainThreadTime
+    time: MainThreadTime  # the page's main thread
+    worker: MainThreadTime  # its drawing worker
 
 
 def _traced_window(page: Page, seconds: float) -> Window:
@@ -207,7 +214,7 @@ def _traced_window(page: Page, seconds: float) -> Window:
     drawn_before, received_before = _mark(page, WINDOW_OPEN)
     page.wait_for_timeout(1000 * seconds)
     page.wait_for_function(
-        f"Number(document.body.dataset.drawn || 0) >= {drawn_before + MIN_FRAMES}",
+        f"Number(window.nnPlayground.drawn || 0) >= {drawn_before + MIN_FRAMES}",
         timeout=1000 * TRACE_TIMEOUT_S,
     )
     drawn_after, received_after = _mark(page, WINDOW_CLOSE)
@@ -219,12 +226,13 @@ def _traced_window(page: Page, seconds: float) -> Window:
         page.wait_for_timeout(50)
     cdp.detach()
     start, end = window_marks(events, WINDOW_OPEN, WINDOW_CLOSE)
-    spans = thread_spans(events, renderer_main_thread(events))
+    worker_spans = thread_spans(events, drawing_worker_thread(events))
     return Window(
         seconds=(end - start) / 1e6,
         drawn=drawn_after - drawn_before,
         received=received_after - received_before,
-        time=main_thread_time(spans, start, end),
+        time=main_thread_time(thread_spans(events, renderer_main_thread(events)), start, end),
+        worker=main_thread_time(worker_spans, start, end),
     )
 
 
@@ -247,6 +255,11 @@ def _log_window(log: Log, index: int, window: Window) -> None:
     log(f"browser:   self time, ms per drawn frame: {_per_frame_ms(top_self, frames)}")
     phases = {kind: window.time.inclusive_us.get(kind, 0.0) for kind in PHASES}
     log(f"browser:   phases (inclusive), ms per drawn frame: {_per_frame_ms(phases, frames)}")
+    worker_ms, worker_cpu_ms = window.worker.busy_us / 1000, window.worker.cpu_us / 1000
+    log(
+        f"browser:   drawing worker busy {worker_ms / frames:.2f} ms per drawn frame, of which "
+        f"CPU {worker_cpu_ms / frames:.2f} ms"
+    )
 
 
 def _measure(plan: Plan, log: Log) -> Figures:
@@ -278,6 +291,9 @@ def _measure(plan: Plan, log: Log) -> Figures:
         ),
         "browser_frames_drawn_per_s_large": _median(w.drawn / w.seconds for w in windows),
         "browser_main_busy_share": _median(w.time.busy_us / 1e6 / w.seconds for w in windows),
+        "browser_worker_ms_per_frame_large": _median(
+            w.worker.busy_us / 1e3 / w.drawn for w in windows
+        ),
     }
 
 

@@ -1,7 +1,8 @@
 """Chrome trace events (the JSON objects of the trace event format that CDP's
 `Tracing.dataCollected` reports) read as time on one thread: which thread is the page's main
-thread, its duration events as spans, and the time they cover in a window with a breakdown
-by event name. Pure: no browser here; bench/browser.py records the traces."""
+thread (or its drawing worker), its duration events as spans, and the time they cover in a
+window with a breakdown by event name. Pure: no browser here; bench/browser.py records the
+traces."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 RENDERER_MAIN = "CrRendererMain"
+DEDICATED_WORKER = "DedicatedWorker thread"
 
 
 @dataclass(frozen=True)
@@ -49,16 +51,27 @@ class MainThreadTime:
 def renderer_main_thread(events: Iterable[Mapping[str, Any]]) -> tuple[int, int]:
     """(pid, tid) of the page's main thread: of the threads named CrRendererMain (one per
     renderer process), the one that ran the most animation frames."""
+    return busiest_thread(events, RENDERER_MAIN)
+
+
+def drawing_worker_thread(events: Iterable[Mapping[str, Any]]) -> tuple[int, int]:
+    """(pid, tid) of the page's drawing worker (web/frame_worker.js): of the dedicated
+    worker threads, the one that ran the most animation frames."""
+    return busiest_thread(events, DEDICATED_WORKER)
+
+
+def busiest_thread(events: Iterable[Mapping[str, Any]], name: str) -> tuple[int, int]:
+    """(pid, tid) of the thread named `name` that ran the most animation frames."""
     events = list(events)
     threads = {
         (event["pid"], event["tid"])
         for event in events
         if event.get("ph") == "M"
         and event.get("name") == "thread_name"
-        and event.get("args", {}).get("name") == RENDERER_MAIN
+        and event.get("args", {}).get("name") == name
     }
     if not threads:
-        raise RuntimeError(f"no {RENDERER_MAIN} thread in the trace ({len(events)} events)")
+        raise RuntimeError(f"no {name} thread in the trace ({len(events)} events)")
     frames = Counter(
         (event["pid"], event["tid"])
         for event in events

@@ -100,6 +100,7 @@ BROWSER_SPECS: dict[str, Spec] = {
     "browser_main_cpu_ms_per_frame_large": Spec("of which CPU (ms)", 2),
     "browser_frames_drawn_per_s_large": Spec("frames drawn per second", 1),
     "browser_main_busy_share": Spec("main thread busy (share of the time)", 2),
+    "browser_worker_ms_per_frame_large": Spec("drawing worker per drawn frame (ms)", 2),
 }
 
 GROUPS: tuple[Group, ...] = (

@@ -45,6 +45,7 @@ BROWSER_KEYS = {
     "browser_main_cpu_ms_per_frame_large",
     "browser_frames_drawn_per_s_large",
     "browser_main_busy_share",
+    "browser_worker_ms_per_frame_large",
 }
 # CPU shares are read from /proc and may round to 0 in a short quick run.
 MAY_BE_ZERO = {"recompiles_after_warmup"} | {key for key in SERVER_KEYS if "cpu" in key}

@@ -1,33 +1,34 @@
 // @ts-check
 // Draws one model's decision boundary (a 128 x 128 grid) and the data points on a canvas
-// sized for devicePixelRatio. Uses colors.js for every colour; knows nothing of the socket.
+// whose backing store the page sizes for devicePixelRatio. Runs in the drawing worker (see
+// frame_worker.js), on an OffscreenCanvas: no DOM. Uses colors.js for every colour.
 import { PALETTE, paintBoundary, paintNeuron, sequentialColor } from "./colors.js";
 
 const DOMAIN = 6; // limits.domain: the grid spans [-6, 6] in x1 and x2
 
 export class BoundaryView {
-  /** @param {HTMLCanvasElement} canvas @param {number} side grid cells per side */
+  /** @param {OffscreenCanvas} canvas @param {number} side grid cells per side */
   constructor(canvas, side) {
     this.canvas = canvas;
     this.side = side;
-    this.grid = document.createElement("canvas");
-    this.grid.width = this.grid.height = side;
-    this.gridContext = /** @type {CanvasRenderingContext2D} */ (this.grid.getContext("2d"));
+    this.grid = new OffscreenCanvas(side, side);
+    this.gridContext = /** @type {OffscreenCanvasRenderingContext2D} */ (this.grid.getContext("2d"));
     this.image = this.gridContext.createImageData(side, side);
     // A hidden neuron's or an input feature's map, when one is chosen in the network view.
-    this.map = document.createElement("canvas");
-    this.mapContext = /** @type {CanvasRenderingContext2D} */ (this.map.getContext("2d"));
-    this.context = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
-    this.layer = document.createElement("canvas"); // the points (see pointsLayer)
-    this.layerContext = /** @type {CanvasRenderingContext2D} */ (this.layer.getContext("2d"));
+    this.map = new OffscreenCanvas(1, 1);
+    this.mapContext = /** @type {OffscreenCanvasRenderingContext2D} */ (this.map.getContext("2d"));
+    this.context = /** @type {OffscreenCanvasRenderingContext2D} */ (canvas.getContext("2d"));
+    this.layer = new OffscreenCanvas(1, 1); // the points (see pointsLayer)
+    this.layerContext = /** @type {OffscreenCanvasRenderingContext2D} */ (this.layer.getContext("2d"));
     /** @type {unknown[]} what the points layer was drawn for */
     this.layerKey = [];
   }
 
-  /** Matches the backing store to the displayed size (devicePixelRatio included). */
-  fit() {
-    const ratio = window.devicePixelRatio || 1;
-    const size = Math.round(this.canvas.clientWidth * ratio);
+  /**
+   * The backing store's side in device pixels: the page measures the displayed size
+   * (devicePixelRatio included), which a worker cannot. @param {number} size
+   */
+  resize(size) {
     if (size > 0 && this.canvas.width !== size) this.canvas.width = this.canvas.height = size;
   }
 
@@ -39,7 +40,6 @@ export class BoundaryView {
    *   inputs, l: hidden layer l) neuron instead of the output
    */
   draw(model, data, options) {
-    this.fit();
     const size = this.canvas.width;
     this.context.imageSmoothingEnabled = true;
     if (options.map) {

@@ -7,7 +7,6 @@ import { SeriesBuffer, alignSeries, createRedrawScheduler, formatTick, layerLabe
 /** Okabe-Ito: a colour-blind-safe palette. */
 export const PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"];
 const DASH = [6, 4];
-const REDRAW_MS = 100;
 
 /** @typedef {{height?: number}} ChartOptions height of the plot in CSS pixels (default 160) */
 /** @typedef {{label: string, stroke: string, dash?: number[]}} Line */
@@ -97,20 +96,10 @@ function createPlot(container, options, yLabel, layout, data) {
     );
   }
 
-  // At most REDRAW_MS apart: a chart's next point moves it by a pixel at most, and redrawing
-  // three charts at display rate measured as the page's largest main-thread cost.
-  let lastDraw = -Infinity;
-  const scheduler = createRedrawScheduler(
-    () => {
-      lastDraw = performance.now();
-      draw();
-    },
-    (run) => {
-      const wait = lastDraw + REDRAW_MS - performance.now();
-      if (wait > 0) setTimeout(() => requestAnimationFrame(run), wait);
-      else requestAnimationFrame(run);
-    },
-  );
+  // Redrawn on the next animation frame, once for however many points came: the page adds
+  // points in batches at most every 200 ms (see frame_worker.js), so the three charts and
+  // the text change in the same frame and cost one commit, not one each.
+  const scheduler = createRedrawScheduler(draw, requestAnimationFrame);
   const resize = new ResizeObserver(() => {
     if (plot && plot.width !== width()) plot.setSize({ width: width(), height });
   });

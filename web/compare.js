@@ -1,8 +1,7 @@
 // @ts-check
 // Compare mode: variant rows ("the same, but activation = sigmoid"), a seeds button for
-// random restarts, and the compared boundaries side by side. Builds `compare` messages;
-// the caller sends them. Variant values are checked against the schema specs.
-import { BoundaryView } from "./boundary.js";
+// random restarts, the compared boundaries side by side (canvases the drawing worker
+// paints) and their numbers. Builds `compare` messages; the caller sends them. Variant values are checked against the schema specs.
 import { parseIntegerList } from "./schema.js";
 import { spreadSentence } from "./spread.js";
 
@@ -49,18 +48,18 @@ export class CompareView {
    * @param {Record<string, SettingSpec>} specs
    * @param {(models: Record<string, unknown>[]) => void} sendCompare
    * @param {(text: string) => void} notice
-   * @param {number} side cells per side of a boundary grid (limits.output_grid)
+   * @param {(canvases: HTMLCanvasElement[]) => void} paintOn hands the boundaries' canvases
+   *   to the drawing worker, one per compared model
    */
-  constructor(root, specs, sendCompare, notice, side) {
+  constructor(root, specs, sendCompare, notice, paintOn) {
     this.root = root;
-    this.side = side;
+    this.paintOn = paintOn;
     this.specs = specs;
     this.sendCompare = sendCompare;
     this.notice = notice;
     /** @type {Record<string, unknown>[]} the models being compared ([] when not comparing) */
     this.models = [];
-    /** @type {BoundaryView[]} */
-    this.views = [];
+    this.shownCount = 0; // boundaries laid out
     this.shownKey = ""; // the names the boundaries and the table were built for
     this.rows = /** @type {HTMLElement} */ (root.querySelector(".variants"));
     this.grid = /** @type {HTMLElement} */ (root.querySelector(".compare-grid"));
@@ -127,28 +126,33 @@ export class CompareView {
   }
 
   /**
-   * @param {import("./protocol.js").ModelFrame[]} models
-   * @param {Parameters<BoundaryView["draw"]>[1]} data @param {Parameters<BoundaryView["draw"]>[2]} options
+   * Lays out a boundary and a table row per model of a painted frame, when the set changed.
+   * @param {import("./protocol.js").ModelFrame[]} models a compared frame's ([] for one model)
    */
-  draw(models, data, options) {
-    const shown = models.length > 1 ? models : [];
-    // A frame in flight may still hold the models of the previous set: one name each.
-    const all = this.names();
-    const names = shown.map((_, i) => all[i] ?? "");
+  show(models) {
+    const names = this.shownNames(models);
     const key = names.join("\n");
-    if (this.views.length !== shown.length || this.shownKey !== key) {
+    if (this.shownCount !== names.length || this.shownKey !== key) {
       this.shownKey = key; // a new set of the same size needs new captions
+      this.shownCount = names.length;
       this.label(names);
     }
-    shown.forEach((model, i) => this.views[i].draw(model, data, options));
-    this.showNumbers(shown, names);
+  }
+
+  /**
+   * A frame in flight may still hold the models of the previous set: one name each.
+   * @param {unknown[]} models
+   */
+  shownNames(models) {
+    const all = this.names();
+    return models.map((_, i) => all[i] ?? "");
   }
 
   /** New boundaries and table rows, captioned "A: ...", "B: ...". @param {string[]} names */
   label(names) {
     const captions = names.map((name, i) => `${String.fromCharCode(65 + i)}: ${name}`);
     this.grid.replaceChildren();
-    this.views = captions.map((text) => {
+    const canvases = captions.map((text) => {
       const figure = document.createElement("figure");
       const canvas = document.createElement("canvas");
       canvas.className = "boundary small";
@@ -158,8 +162,9 @@ export class CompareView {
       caption.textContent = text;
       figure.append(canvas, caption);
       this.grid.append(figure);
-      return new BoundaryView(canvas, this.side);
+      return canvas;
     });
+    this.paintOn(canvases);
     const body = /** @type {HTMLTableSectionElement} */ (this.table.tBodies[0]);
     body.replaceChildren();
     for (const text of captions) {
@@ -173,13 +178,15 @@ export class CompareView {
   /**
    * Each compared model's losses and accuracy, and for seeds (random restarts) how far
    * apart the runs ended.
-   * @param {import("./protocol.js").ModelFrame[]} models @param {string[]} names
+   * @param {import("./protocol.js").ModelFrame[]} models those of `show`'s last frame
    */
-  showNumbers(models, names) {
+  showNumbers(models) {
+    const names = this.shownNames(models);
     const rows = /** @type {HTMLTableSectionElement} */ (this.table.tBodies[0]).rows;
     const formatted = (/** @type {number | null} */ value) => (value === null ? "–" : value.toPrecision(3));
     models.forEach((model, i) => {
-      const cells = rows[i].cells;
+      const cells = rows[i]?.cells;
+      if (!cells) return;
       cells[1].textContent = formatted(model.train_loss);
       cells[2].textContent = formatted(model.test_loss);
       cells[3].textContent = formatted(model.test_accuracy);

@@ -13,9 +13,9 @@ function download(blob, name) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-/** @param {HTMLCanvasElement} canvas */
-export function downloadBoundary(canvas) {
-  canvas.toBlob((blob) => blob && download(blob, "boundary.png"), "image/png");
+/** @param {Blob | null} png the boundary as painted (null: nothing painted yet) */
+export function downloadBoundary(png) {
+  if (png) download(png, "boundary.png");
 }
 
 /**

@@ -1,21 +1,21 @@
 // @ts-check
-// Shows one frame everywhere it appears: the main boundary, the neuron maps, compared
-// boundaries, the numbers, the loss and gradient charts, and the epochs per second.
-// Knows nothing of the socket or the controls.
+// Shows the numbers of the frames the drawing worker painted, a batch at a time (see
+// frame_worker.js): every frame's point on the loss, accuracy and gradient charts; the
+// latest frame's epoch, losses and epochs per second, compared models' table and weights
+// (for hover). The pictures are the worker's (frame_painter.js). Knows nothing of the
+// socket or the controls.
 
 /** @typedef {import("./protocol.js").Frame} Frame */
 /** @typedef {import("./protocol.js").ModelFrame} ModelFrame */
-
-const NETWORK_MS = 66; // about 15 network drawings a second
 
 /** @param {number | null | undefined} value */
 const formatted = (value) => (value === null || value === undefined ? "–" : value.toPrecision(4));
 
 export class FrameView {
   /**
-   * @param {{boundary: import("./boundary.js").BoundaryView, network: import("./network.js").NetworkView,
-   *   compare: import("./compare.js").CompareView, lossChart: import("./chart.js").LossChart,
-   *   accuracyChart: import("./chart.js").LossChart, gradientChart: import("./chart.js").GradientChart}} views
+   * @param {{network: import("./network.js").NetworkView, compare: import("./compare.js").CompareView,
+   *   lossChart: import("./chart.js").LossChart, accuracyChart: import("./chart.js").LossChart,
+   *   gradientChart: import("./chart.js").GradientChart}} views
    * @param {(id: string) => HTMLElement} element
    */
   constructor(views, element) {
@@ -25,24 +25,6 @@ export class FrameView {
     /** @type {{time: number, epoch: number}[]} the last second of frames */
     this.recent = [];
     this.gradientModel = 0; // the compared model whose gradient norms are charted
-    /** @type {ModelFrame | null} a model whose network is not drawn yet */
-    this.pendingNetwork = null;
-    this.networkDrawn = -Infinity;
-  }
-
-  /**
-   * Draws the network (thumbnails and weights) of the latest frame if it is due: at most
-   * every NETWORK_MS, which is smooth for thumbnails of 32 x 32 and spares the page
-   * re-sending some 50 canvases and a few hundred lines at every frame. Call it on every
-   * animation frame, so the last frame's network is drawn even when no frame follows.
-   */
-  flush() {
-    if (!this.pendingNetwork) return;
-    const now = performance.now();
-    if (now - this.networkDrawn < NETWORK_MS) return;
-    this.networkDrawn = now;
-    this.views.network.draw(this.pendingNetwork);
-    this.pendingNetwork = null;
   }
 
   /**
@@ -64,22 +46,29 @@ export class FrameView {
   }
 
   /**
-   * @param {Frame} frame @param {Parameters<import("./boundary.js").BoundaryView["draw"]>[1]} data
-   * @param {Parameters<import("./boundary.js").BoundaryView["draw"]>[2]} options
-   * @returns {ModelFrame} the first model (the one the main picture shows)
+   * @param {Frame[]} frames painted frames' numbers (weights included, grids not), oldest first
+   * @returns {ModelFrame} the latest frame's first model (the one the main picture shows)
    */
-  show(frame, data, options) {
-    const { boundary, network, compare, lossChart, accuracyChart, gradientChart } = this.views;
+  show(frames) {
+    for (const frame of frames) this.chart(frame);
+    const frame = frames[frames.length - 1];
     const model = frame.models[0];
-    // A diverged model keeps its last good weights: what is drawn is never garbage.
-    boundary.draw(model, data, options);
-    this.pendingNetwork = model;
-    this.flush();
-    compare.draw(frame.models, data, options);
+    const shown = frame.models.length > 1 ? frame.models : [];
+    this.views.network.show(model);
+    this.views.compare.show(shown);
+    this.views.compare.showNumbers(shown);
     this.element("epoch").textContent = String(model.epoch);
     this.element("train-loss").textContent = formatted(model.train_loss);
     this.element("test-loss").textContent = formatted(model.test_loss);
     this.element("test-accuracy").textContent = formatted(model.test_accuracy);
+    this.element("rate").textContent = this.rate();
+    return model;
+  }
+
+  /** @param {Frame} frame one frame's points on the charts */
+  chart(frame) {
+    const { lossChart, accuracyChart, gradientChart } = this.views;
+    const model = frame.models[0];
     if (model.epoch < this.lastEpoch) this.clearHistory();
     if (model.epoch > this.lastEpoch) {
       frame.models.forEach((each, i) => {
@@ -90,16 +79,15 @@ export class FrameView {
       gradientChart.add(traced.epoch, traced.grad_norms);
       this.lastEpoch = model.epoch;
     }
-    this.element("rate").textContent = this.rate(model.epoch);
-    return model;
+    this.recent.push({ time: performance.now(), epoch: model.epoch });
   }
 
-  /** @param {number} epoch @returns {string} epochs per second over the last second */
-  rate(epoch) {
-    const now = performance.now();
+  /** @returns {string} epochs per second over the last second */
+  rate() {
     const recent = this.recent;
-    recent.push({ time: now, epoch });
+    const now = performance.now();
     while (recent.length > 2 && now - recent[0].time > 1000) recent.shift();
+    if (recent.length < 2) return "–";
     const span = (recent[recent.length - 1].time - recent[0].time) / 1000;
     return span > 0.2 ? ((recent[recent.length - 1].epoch - recent[0].epoch) / span).toFixed(0) : "–";
   }

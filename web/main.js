@@ -1,7 +1,7 @@
 // @ts-check
-// Page entry point: only wiring. Loads the settings schema, opens the session, binds the
-// controls and runs the one requestAnimationFrame loop that draws the latest frame.
-import { BoundaryView } from "./boundary.js";
+// Page entry point: only wiring. Loads the settings schema, starts the drawing worker (it
+// holds the session's websocket and paints every frame), binds the controls and shows the
+// numbers of each frame the worker painted.
 import { drawActivation } from "./activation_plot.js";
 import { createAccuracyChart, createGradientChart, createLossChart } from "./chart.js";
 import { CompareView } from "./compare.js";
@@ -9,6 +9,7 @@ import { bindControls, showSettings } from "./controls.js";
 import { legendStops } from "./colors.js";
 import { bindPointsPanel, DataEditor } from "./data_editor.js";
 import { bindDatasetPicker } from "./dataset_picker.js";
+import { Drawing } from "./drawing.js";
 import { FrameView } from "./frame_view.js";
 import { LayerEditor } from "./layer_editor.js";
 import { LessonView, hideControls, lessonSettings } from "./lessons.js";
@@ -17,7 +18,7 @@ import { showLegend } from "./legend.js";
 import { NetworkView } from "./network.js";
 import { send } from "./protocol.js";
 import { settingSpecs } from "./schema.js";
-import { Session, sessionUrl } from "./socket.js";
+import { sessionUrl } from "./socket.js";
 import { decodeHash, encodeHash } from "./url_state.js";
 
 /** @param {string} id */
@@ -29,15 +30,12 @@ async function start() {
   const lossChart = createLossChart(element("loss-chart"));
   const accuracyChart = createAccuracyChart(element("accuracy-chart"));
   const gradientChart = createGradientChart(element("gradient-chart"));
-  const boundary = new BoundaryView(/** @type {HTMLCanvasElement} */ (element("boundary")), config.limits.output_grid);
   /** @type {{column: number, index: number, name: string} | null} the map shown large */
   let mapChoice = null;
-  let redraw = false; // draw the last frame again (a view option changed while paused)
-  const network = new NetworkView(element("network"), (selected) => {
-    mapChoice = selected;
-    element("picture-caption").textContent = selected ? `Showing ${selected.name}: choose it again for the output.` : "";
-    redraw = true;
-  });
+  // Read by tests and the browser benchmark. A global, not a data- attribute: an attribute
+  // written at every frame cost the page a style pass and a commit at every frame.
+  const counts = { frames: 0, drawn: 0 };
+  Object.assign(window, { nnPlayground: counts });
   /** @type {Record<string, any>} */
   let settings = { ...config.defaults };
   let data = { problem: "binary", nOutputs: 1, train: [], test: [], targetLow: 0, targetHigh: 1 };
@@ -48,7 +46,7 @@ async function start() {
   /** @type {Record<string, unknown>} the settings the latest change replaced, as they were */
   const previous = {};
 
-  const session = new Session(sessionUrl(), {
+  const session = new Drawing(sessionUrl(), { side: config.limits.output_grid, neuronSide: config.limits.neuron_grid }, {
     onMessage(message) {
       if (message.type === "ready") {
         settings = message.settings;
@@ -78,7 +76,35 @@ async function start() {
     onClose(reason) {
       showState("closed", `The connection closed: ${reason}. Reload the page to start again.`);
     },
+    onShown(frames, received, drawn) {
+      lastModel = view.show(frames);
+      counts.frames = received;
+      counts.drawn = drawn;
+    },
+    onFailure(text) {
+      notice(`Drawing failed: ${text}`);
+    },
   });
+  session.boundary(/** @type {HTMLCanvasElement} */ (element("boundary")));
+  const network = new NetworkView(
+    element("network"),
+    (selected) => {
+      mapChoice = selected;
+      element("picture-caption").textContent = selected ? `Showing ${selected.name}: choose it again for the output.` : "";
+      paintOptions();
+    },
+    (canvas) => session.network(canvas),
+    (layout) => session.layout(layout),
+  );
+  /** The view options the worker paints with. */
+  function paintOptions() {
+    session.options({
+      discretize: /** @type {HTMLInputElement} */ (element("discretize")).checked,
+      showTest: /** @type {HTMLInputElement} */ (element("show-test")).checked,
+      output: null,
+      map: mapChoice,
+    });
+  }
 
   /** The settings and speed of the page's link (a shared run), sent as one change. */
   function applyLink() {
@@ -185,7 +211,7 @@ async function start() {
   );
   bindPointsPanel(editor, () => data, config.limits.max_points);
   const pickDataset = bindDatasetPicker(element("dataset-picker"), /** @type {HTMLSelectElement} */ (document.querySelector('[data-param="dataset"]')));
-  element("download-png").addEventListener("click", () => downloadBoundary(/** @type {HTMLCanvasElement} */ (element("boundary"))));
+  element("download-png").addEventListener("click", async () => downloadBoundary(await session.png()));
   element("download-weights").addEventListener("click", () => lastModel && downloadWeights(lastModel, settings));
   element("show-code").addEventListener("click", () => showCode(/** @type {HTMLDialogElement} */ (element("code-dialog")), settings, data.problem, data.nOutputs));
   const plotActivation = () => drawActivation(/** @type {HTMLCanvasElement} */ (element("activation-plot")), settings.activations?.[0] ?? "tanh");
@@ -205,9 +231,9 @@ async function start() {
       updateLink();
     },
     notice,
-    config.limits.output_grid,
+    (canvases) => session.compared(canvases),
   );
-  const view = new FrameView({ boundary, network, compare, lossChart, accuracyChart, gradientChart }, element);
+  const view = new FrameView({ network, compare, lossChart, accuracyChart, gradientChart }, element);
 
   let classroom = false;
   /** @param {boolean} on hide the controls the lesson does not need */
@@ -278,27 +304,7 @@ async function start() {
     event.preventDefault();
   });
 
-  /** @type {import("./protocol.js").Frame | null} */
-  let lastFrame = null;
-  let framesDrawn = 0; // read by tests and the browser benchmark
-  for (const id of ["discretize", "show-test"]) element(id).addEventListener("change", () => (redraw = true));
-  function draw() {
-    const frame = session.take() ?? (redraw ? lastFrame : null);
-    redraw = false;
-    if (frame) {
-      lastFrame = frame;
-      lastModel = view.show(frame, data, {
-        discretize: /** @type {HTMLInputElement} */ (element("discretize")).checked,
-        showTest: /** @type {HTMLInputElement} */ (element("show-test")).checked,
-        output: null,
-        map: mapChoice,
-      });
-      document.body.dataset.frames = String(session.framesReceived);
-      document.body.dataset.drawn = String(++framesDrawn);
-    } else view.flush();
-    requestAnimationFrame(draw);
-  }
-  requestAnimationFrame(draw);
+  for (const id of ["discretize", "show-test"]) element(id).addEventListener("change", paintOptions);
 }
 
 start().catch((error) => {

@@ -1,35 +1,44 @@
 // @ts-check
-// The network as columns of activation-map thumbnails: input features, then each hidden
-// layer's neurons, with the weights between them. Rebuilt only when the architecture
-// changes; repainted every frame.
-import { paintNeuron } from "./colors.js";
+// The network view's page side: columns of buttons, one per input feature and hidden neuron,
+// over one canvas that the drawing worker paints (network_painter.js: the weights as lines,
+// each neuron's activation map under its button). Rebuilt only when the architecture
+// changes; measured again when its size changes. Per frame it writes nothing to the DOM.
+import { networkKey } from "./network_painter.js";
 import { WeightLines } from "./weight_lines.js";
 
-const THUMB = 32; // limits.neuron_grid
+/** @typedef {import("./network_painter.js").NetworkLayout} NetworkLayout */
 
 export class NetworkView {
   /**
    * @param {HTMLElement} container
    * @param {(selected: {column: number, index: number, name: string} | null) => void} onSelect
    *   a thumbnail was chosen for the big picture (null: back to the output)
+   * @param {(canvas: HTMLCanvasElement) => void} paintOn hands the canvas to the worker
+   * @param {(layout: NetworkLayout) => void} onLayout where the worker paints each thumbnail
    */
-  constructor(container, onSelect) {
+  constructor(container, onSelect, paintOn, onLayout) {
     this.container = container;
     this.onSelect = onSelect;
+    this.onLayout = onLayout;
     /** @type {{column: number, index: number, name: string} | null} */
     this.selected = null;
     this.shapeKey = "";
-    /** @type {{canvas: HTMLCanvasElement, context: CanvasRenderingContext2D, image: ImageData}[][]} */
+    /** @type {HTMLButtonElement[][]} */
     this.columns = [];
+    this.canvas = document.createElement("canvas");
+    this.canvas.className = "network-canvas";
+    this.canvas.setAttribute("aria-hidden", "true");
+    paintOn(this.canvas);
     this.weightLines = new WeightLines(container);
+    new ResizeObserver(() => this.measure()).observe(container);
   }
 
   /** @param {string[]} features @param {number[]} hidden */
   build(features, hidden) {
-    const key = JSON.stringify([features, hidden]);
+    const key = networkKey(features, hidden);
     if (key === this.shapeKey) return;
     this.shapeKey = key;
-    this.container.replaceChildren();
+    this.container.replaceChildren(this.canvas);
     if (this.selected) {
       this.selected = null;
       this.onSelect(null);
@@ -44,57 +53,58 @@ export class NetworkView {
       element.append(title);
       this.container.append(element);
       return column.map((name, j) => {
-        const canvas = document.createElement("canvas");
-        canvas.width = canvas.height = THUMB;
-        canvas.className = "thumb";
-        canvas.title = `${name.replaceAll("_", " ")}: click to show it large`;
-        canvas.tabIndex = 0;
-        canvas.setAttribute("role", "button");
-        canvas.setAttribute("aria-pressed", "false");
-        canvas.setAttribute("aria-label", `activation map of ${name.replaceAll("_", " ")}`);
-        const choose = () => this.select(index, j, name.replaceAll("_", " "), canvas);
-        canvas.addEventListener("click", choose);
-        canvas.addEventListener("keydown", (event) => {
-          if (event.key !== "Enter" && event.key !== " ") return;
-          event.preventDefault();
-          event.stopPropagation(); // space here is not the page's play key
-          choose();
-        });
-        element.append(canvas);
-        const context = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
-        return { canvas, context, image: context.createImageData(THUMB, THUMB) };
+        const label = name.replaceAll("_", " ");
+        const thumb = document.createElement("button");
+        thumb.type = "button";
+        thumb.className = "thumb";
+        thumb.title = `${label}: click to show it large`;
+        thumb.setAttribute("aria-pressed", "false");
+        thumb.setAttribute("aria-label", `activation map of ${label}`);
+        thumb.addEventListener("click", () => this.select(index, j, label, thumb));
+        element.append(thumb);
+        return thumb;
       });
     });
-    this.weightLines.build(this.columns.map((column) => column.map((thumb) => thumb.canvas)));
+    this.measure();
+  }
+
+  /** Where each thumbnail is, for the worker's painting and the weights' hover lines. */
+  measure() {
+    if (!this.columns.length) return;
+    const container = this.container;
+    const box = container.getBoundingClientRect();
+    const width = container.scrollWidth;
+    const height = container.scrollHeight;
+    this.canvas.style.width = `${width}px`;
+    this.canvas.style.height = `${height}px`;
+    const columns = this.columns.map((column) =>
+      column.map((thumb) => {
+        const rect = thumb.getBoundingClientRect();
+        // The content box: the button's border stays the page's.
+        const border = thumb.clientLeft;
+        return [rect.left - box.left + container.scrollLeft + border, rect.top - box.top + container.scrollTop + border, thumb.clientWidth, thumb.clientHeight];
+      }),
+    );
+    const layout = { key: this.shapeKey, width, height, ratio: window.devicePixelRatio || 1, columns };
+    this.weightLines.build(layout);
+    this.onLayout(layout);
   }
 
   /**
    * Choosing the selected thumbnail again goes back to the output.
-   * @param {number} column @param {number} index @param {string} name @param {HTMLCanvasElement} canvas
+   * @param {number} column @param {number} index @param {string} name @param {HTMLButtonElement} thumb
    */
-  select(column, index, name, canvas) {
+  select(column, index, name, thumb) {
     const again = this.selected?.column === column && this.selected.index === index;
-    for (const thumb of this.container.querySelectorAll(".thumb")) thumb.setAttribute("aria-pressed", "false");
+    for (const each of this.container.querySelectorAll(".thumb")) each.setAttribute("aria-pressed", "false");
     this.selected = again ? null : { column, index, name };
-    if (!again) canvas.setAttribute("aria-pressed", "true");
+    if (!again) thumb.setAttribute("aria-pressed", "true");
     this.onSelect(this.selected);
   }
 
-  /** @param {import("./protocol.js").ModelFrame} model */
-  draw(model) {
+  /** @param {import("./protocol.js").ModelFrame} model the latest shown (weights only) */
+  show(model) {
     this.build(model.features, model.hidden);
     this.weightLines.update(model);
-    const cells = THUMB * THUMB;
-    const features = /** @type {Uint8Array} */ (model.arrays.features.data);
-    const neurons = model.arrays.neurons;
-    const widest = neurons.shape[1] ?? 0;
-    this.columns.forEach((column, index) => {
-      column.forEach((thumb, j) => {
-        const start = index === 0 ? j * cells : ((index - 1) * widest + j) * cells;
-        const source = index === 0 ? features : /** @type {Uint8Array} */ (neurons.data);
-        paintNeuron(thumb.image.data, source.subarray(start, start + cells));
-        thumb.context.putImageData(thumb.image, 0, 0);
-      });
-    });
   }
 }

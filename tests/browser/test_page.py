@@ -3,10 +3,12 @@ change what the server trains, the keyboard works, and divergence is explained a
 
 from __future__ import annotations
 
+import base64
 import re
 from typing import Any
 
 import httpx2 as httpx
+import numpy as np
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
@@ -19,38 +21,51 @@ FRAME_TIMEOUT_MS = 240_000  # a cold server compiles its programs before the fir
 
 
 def _frames(page: Page) -> int:
-    return int(page.evaluate("Number(document.body.dataset.frames || 0)"))
+    return int(page.evaluate("Number(window.nnPlayground?.frames || 0)"))
 
 
 def _wait_for_frames(page: Page, after: int, count: int = 1) -> None:
     """Wait until `count` frames have arrived since the page had received `after` (read
     before the action whose frames are awaited: a fast frame must not be missed)."""
     page.wait_for_function(
-        f"Number(document.body.dataset.frames || 0) >= {after + count}", timeout=FRAME_TIMEOUT_MS
+        f"Number(window.nnPlayground?.frames || 0) >= {after + count}", timeout=FRAME_TIMEOUT_MS
     )
+
+
+# The page's canvases are painted by its drawing worker (OffscreenCanvas), so their pixels are
+# read as the screen shows them: a screenshot of the element, decoded by the browser.
+SHOWN_RGBA = """async (png) => {
+  const bytes = Uint8Array.from(atob(png), (c) => c.charCodeAt(0));
+  const bitmap = await createImageBitmap(new Blob([bytes], { type: "image/png" }));
+  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+  const context = canvas.getContext("2d");
+  context.drawImage(bitmap, 0, 0);
+  const data = context.getImageData(0, 0, bitmap.width, bitmap.height).data;
+  let text = "";
+  for (let i = 0; i < data.length; i += 8192) {
+    text += String.fromCharCode(...data.subarray(i, i + 8192));
+  }
+  return btoa(text);
+}"""
+
+
+def _shown_rgb(element: Locator) -> np.ndarray:
+    """The element as shown on screen: (pixels, 3) uint8 RGB."""
+    png = base64.b64encode(element.screenshot(animations="disabled")).decode()
+    rgba = np.frombuffer(base64.b64decode(element.page.evaluate(SHOWN_RGBA, png)), np.uint8)
+    return rgba.reshape(-1, 4)[:, :3]
 
 
 def _boundary_pixels(page: Page) -> list[int]:
-    """A coarse sample of the decision-boundary canvas."""
-    sample: list[int] = page.evaluate(
-        """() => {
-          const canvas = document.getElementById("boundary");
-          const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
-          const out = [];
-          for (let i = 0; i < data.length; i += 4 * 997) {
-            out.push(data[i], data[i + 1], data[i + 2]);
-          }
-          return out;
-        }"""
-    )
-    return sample
+    """A coarse sample of the decision boundary as shown."""
+    return [int(value) for value in _shown_rgb(page.locator("#boundary"))[::997].ravel()]
 
 
 def _open(page: Page, url: str) -> None:
     """Open the page at `url` and wait for its first frame."""
     page.goto(url)
     page.wait_for_function(
-        "Number(document.body.dataset.frames || 0) >= 1", timeout=FRAME_TIMEOUT_MS
+        "Number(window.nnPlayground?.frames || 0) >= 1", timeout=FRAME_TIMEOUT_MS
     )
 
 
@@ -84,9 +99,9 @@ def test_model_controls_reach_the_server(page: Page, live_server: LiveServer) ->
     hidden.press("Enter")
     # The next frames draw the new architecture: 2 features, then 3, 5 and 2 neurons.
     expect(page.locator("#network .layer")).to_have_count(4, timeout=FRAME_TIMEOUT_MS)
-    expect(page.locator("#network .layer").nth(2).locator("canvas")).to_have_count(5)
+    expect(page.locator("#network .layer").nth(2).locator(".thumb")).to_have_count(5)
     page.locator('[data-param="features"][value="x1^2"]').check()
-    expect(page.locator("#network .layer").first.locator("canvas")).to_have_count(
+    expect(page.locator("#network .layer").first.locator(".thumb")).to_have_count(
         3, timeout=FRAME_TIMEOUT_MS
     )
     # A bad value is refused in the page with a message, and nothing is sent.
@@ -107,7 +122,7 @@ def test_layers_are_edited_one_by_one(page: Page, live_server: LiveServer) -> No
     network = page.locator("#network .layer")
     page.get_by_role("button", name="more neurons in layer 2").click()
     expect(page.locator('[data-param="hidden"]')).to_have_value("4, 3")
-    expect(network.nth(2).locator("canvas")).to_have_count(3, timeout=FRAME_TIMEOUT_MS)
+    expect(network.nth(2).locator(".thumb")).to_have_count(3, timeout=FRAME_TIMEOUT_MS)
     page.get_by_role("button", name="Add a layer").click()
     expect(network).to_have_count(4, timeout=FRAME_TIMEOUT_MS)  # the inputs and 3 layers
     page.get_by_label("activation of layer 3").select_option("relu")
@@ -173,7 +188,7 @@ def test_a_link_reproduces_the_run(page: Page, live_server: LiveServer) -> None:
     expect(page.locator("#speed-value")).to_have_text("5")
     # The frames come from the linked network: two hidden layers of eight.
     expect(page.locator("#network .layer")).to_have_count(3, timeout=FRAME_TIMEOUT_MS)
-    expect(page.locator("#network .layer").nth(1).locator("canvas")).to_have_count(8)
+    expect(page.locator("#network .layer").nth(1).locator(".thumb")).to_have_count(8)
 
     page.locator('[data-param="l2"]').fill("0.01")
     page.locator('[data-param="early_stopping"]').check()
@@ -294,17 +309,24 @@ def test_a_neuron_map_can_be_shown_large(page: Page, live_server: LiveServer) ->
     in the big picture, and choosing it again goes back to the output. The legend names the
     classes."""
     _open(page, live_server.url)
-    # The weights as lines between the columns: 2 inputs x 4, then 4 x 2 (the default).
+    # The weights as lines between the columns: 2 inputs x 4, then 4 x 2 (the default), in
+    # blue (positive) and orange (negative), each naming its value when hovered.
     lines = page.locator("#network svg.weights line")
     expect(lines).to_have_count(2 * 4 + 4 * 2)
-    widths = {lines.nth(i).get_attribute("stroke-width") for i in range(16)}
-    colours = {lines.nth(i).get_attribute("stroke") for i in range(16)}
-    assert len(widths) > 4  # magnitudes differ
-    assert colours <= {"#0072B2", "#E69F00"}
+    lines.nth(5).dispatch_event("pointerenter")
+    expect(lines.nth(5).locator("title")).to_have_text(
+        re.compile(r"weight from 2 to 2 of layer 1: -?\d")
+    )
+    network = _shown_rgb(page.locator("#network"))
+    blues = (network[:, 2].astype(int) - network[:, 0] > 60).sum()
+    oranges = (network[:, 0].astype(int) - network[:, 2] > 60).sum()
+    # Maps and lines of both signs are painted.
+    assert blues > 200
+    assert oranges > 200
     expect(page.locator("#legend li")).to_have_count(2)
     expect(page.locator("#legend")).to_contain_text("class 1")
     output = _boundary_pixels(page)
-    neuron = page.locator("#network .layer").nth(1).locator("canvas").first
+    neuron = page.locator("#network .layer").nth(1).locator(".thumb").first
     neuron.click()
     expect(neuron).to_have_attribute("aria-pressed", "true")
     expect(page.locator("#picture-caption")).to_contain_text("layer 1 neuron 1")

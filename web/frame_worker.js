@@ -1,0 +1,135 @@
+// @ts-check
+// The drawing worker: owns the session's websocket, decodes its frames and paints every
+// picture on canvases the page handed over (OffscreenCanvas), so none of that runs on the
+// page's main thread, which stays free for input. The page gets the server's text messages
+// as they come and the numbers of the painted frames (the weights, no grids), in batches at
+// most every NUMBERS_MS: each batch costs the page a style, layout, paint and commit, once
+// for the text and the three charts together. Measured on the large network (python
+// bench/run.py): batches every 100 ms left the page's main thread busy about 7 ms per
+// painted frame, every 200 ms about 3 ms; charts and numbers five times a second still read
+// as live, and the pictures stay at display rate.
+//
+// Page -> worker: {type: "open", url, side, neuronSide}, {type: "post", message} (a client
+//   message for the server), {type: "boundary", canvas}, {type: "compared", canvases},
+//   {type: "network", canvas}, {type: "layout", layout}, {type: "size", target, size},
+//   {type: "options", options}, {type: "png"}.
+// Worker -> page: {type: "message", message}, {type: "closed", reason}, {type: "shown",
+//   frames, received, drawn}, {type: "png", blob}, {type: "failure", text}.
+import { FramePainter, pointsData } from "./frame_painter.js";
+import { Session } from "./socket.js";
+
+/** @typedef {import("./protocol.js").Frame} Frame */
+
+const NUMBERS_MS = 200;
+
+const worker = /** @type {DedicatedWorkerGlobalScope} */ (/** @type {unknown} */ (self));
+/** @type {Session | null} */
+let session = null;
+/** @type {FramePainter | null} */
+let painter = null;
+let drawn = 0;
+/** @type {Frame[]} painted frames whose numbers the page has not had yet */
+let unsent = [];
+let sentAt = -Infinity;
+/** @type {ReturnType<typeof setTimeout> | null} */
+let sendTimer = null;
+
+/**
+ * A frame without its grids, with copies of its float arrays (weights and biases): what the
+ * page's numbers, charts, hover and downloads need. A view would clone its whole buffer.
+ * @param {Frame} frame
+ */
+function numbers(frame) {
+  const models = frame.models.map((model) => {
+    /** @type {Record<string, import("./protocol.js").WireArray>} */
+    const arrays = {};
+    for (const [name, array] of Object.entries(model.arrays)) {
+      if (array.data instanceof Float32Array) arrays[name] = { data: array.data.slice(), shape: array.shape };
+    }
+    return { ...model, arrays };
+  });
+  return { ...frame, models };
+}
+
+function loop() {
+  const frame = session?.take() ?? null;
+  try {
+    painter?.paint(frame);
+  } catch (error) {
+    worker.postMessage({ type: "failure", text: error instanceof Error ? error.message : String(error) });
+  }
+  if (frame) {
+    drawn += 1;
+    unsent.push(numbers(frame));
+    sendNumbers();
+  }
+  worker.requestAnimationFrame(loop);
+}
+
+/** Sends the unsent numbers now if NUMBERS_MS have passed, or when they will have. */
+function sendNumbers() {
+  if (!unsent.length || sendTimer !== null) return;
+  const wait = sentAt + NUMBERS_MS - performance.now();
+  if (wait > 0) {
+    sendTimer = setTimeout(() => {
+      sendTimer = null;
+      sendNumbers();
+    }, wait);
+    return;
+  }
+  sentAt = performance.now();
+  worker.postMessage({ type: "shown", frames: unsent, received: session?.framesReceived ?? 0, drawn });
+  unsent = [];
+}
+
+/** @param {Record<string, any>} request */
+async function handle(request) {
+  switch (request.type) {
+    case "open":
+      painter = new FramePainter(request.side, request.neuronSide);
+      session = new Session(request.url, {
+        onMessage(message) {
+          if (message.type === "data") painter?.setData(pointsData(message));
+          worker.postMessage({ type: "message", message });
+        },
+        onClose(reason) {
+          worker.postMessage({ type: "closed", reason });
+        },
+      });
+      worker.requestAnimationFrame(loop);
+      break;
+    case "post":
+      await session?.post(request.message);
+      break;
+    case "boundary":
+      painter?.setBoundary(request.canvas);
+      break;
+    case "compared":
+      painter?.setCompared(request.canvases);
+      break;
+    case "network":
+      painter?.setNetwork(request.canvas);
+      break;
+    case "layout":
+      painter?.setLayout(request.layout);
+      break;
+    case "size":
+      painter?.resize(request.target, request.size);
+      break;
+    case "options":
+      painter?.setOptions(request.options);
+      break;
+    case "png": {
+      const canvas = painter?.boundary?.canvas;
+      const blob = canvas ? await canvas.convertToBlob({ type: "image/png" }) : null;
+      worker.postMessage({ type: "png", blob });
+      break;
+    }
+    default:
+      worker.postMessage({ type: "failure", text: `drawing worker: unknown request ${request.type}` });
+  }
+}
+
+worker.addEventListener("message", (event) => {
+  handle(event.data).catch((error) => worker.postMessage({ type: "failure", text: error instanceof Error ? error.message : String(error) }));
+});
