@@ -144,14 +144,14 @@ def _wait_until_serving(server: Server, timeout: float) -> str:
 
 
 def _drawn(page: Page) -> int:
-    return int(page.evaluate("Number(window.nnPlayground.drawn || 0)"))
+    return int(page.evaluate("Number(window.nnPlayground?.drawn || 0)"))
 
 
 def _open_large_and_play(page: Page, url: str) -> None:
     """Open the page on the large configuration's link, check that it took, and play."""
     page.goto(f"{url}#{LARGE_HASH}")
     page.wait_for_function(
-        "Number(window.nnPlayground.frames || 0) >= 1", timeout=FIRST_FRAME_TIMEOUT_MS
+        "Number(window.nnPlayground?.frames || 0) >= 1", timeout=FIRST_FRAME_TIMEOUT_MS
     )
     page.wait_for_function(
         f"document.querySelectorAll('#network .layer').length === {LARGE_COLUMNS}",
@@ -169,7 +169,7 @@ def _open_large_and_play(page: Page, url: str) -> None:
     )
     before = _drawn(page)
     page.wait_for_function(
-        f"Number(window.nnPlayground.drawn || 0) >= {before + MIN_FRAMES}",
+        f"Number(window.nnPlayground?.drawn || 0) >= {before + MIN_FRAMES}",
         timeout=FIRST_FRAME_TIMEOUT_MS,
     )
 
@@ -214,7 +214,7 @@ def _traced_window(page: Page, seconds: float) -> Window:
     drawn_before, received_before = _mark(page, WINDOW_OPEN)
     page.wait_for_timeout(1000 * seconds)
     page.wait_for_function(
-        f"Number(window.nnPlayground.drawn || 0) >= {drawn_before + MIN_FRAMES}",
+        f"Number(window.nnPlayground?.drawn || 0) >= {drawn_before + MIN_FRAMES}",
         timeout=1000 * TRACE_TIMEOUT_S,
     )
     drawn_after, received_after = _mark(page, WINDOW_CLOSE)

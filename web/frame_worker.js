@@ -5,9 +5,9 @@
 // as they come and the numbers of the painted frames (the weights, no grids), in batches at
 // most every NUMBERS_MS: each batch costs the page a style, layout, paint and commit, once
 // for the text and the three charts together. Measured on the large network (python
-// bench/run.py): batches every 100 ms left the page's main thread busy about 7 ms per
-// painted frame, every 200 ms about 3 ms; charts and numbers five times a second still read
-// as live, and the pictures stay at display rate.
+// bench/run.py, 2 cores shared with the server): batches every 100 ms kept the page's main
+// thread busy about 6 ms per painted frame, every 200 ms about 3 ms; charts and numbers five
+// times a second still read as live, and the pictures stay at display rate.
 //
 // Page -> worker: {type: "open", url, side, neuronSide}, {type: "post", message} (a client
 //   message for the server), {type: "boundary", canvas}, {type: "compared", canvases},

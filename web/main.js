@@ -21,6 +21,11 @@ import { settingSpecs } from "./schema.js";
 import { sessionUrl } from "./socket.js";
 import { decodeHash, encodeHash } from "./url_state.js";
 
+// Frames received and painted, read by tests and the browser benchmark. A global, not a
+// data- attribute: an attribute written at every frame cost the page a style pass each.
+const counts = { frames: 0, drawn: 0 };
+Object.assign(window, { nnPlayground: counts });
+
 /** @param {string} id */
 const element = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -32,10 +37,6 @@ async function start() {
   const gradientChart = createGradientChart(element("gradient-chart"));
   /** @type {{column: number, index: number, name: string} | null} the map shown large */
   let mapChoice = null;
-  // Read by tests and the browser benchmark. A global, not a data- attribute: an attribute
-  // written at every frame cost the page a style pass and a commit at every frame.
-  const counts = { frames: 0, drawn: 0 };
-  Object.assign(window, { nnPlayground: counts });
   /** @type {Record<string, any>} */
   let settings = { ...config.defaults };
   let data = { problem: "binary", nOutputs: 1, train: [], test: [], targetLow: 0, targetHigh: 1 };

@@ -4,7 +4,9 @@ change what the server trains, the keyboard works, and divergence is explained a
 from __future__ import annotations
 
 import base64
+import json
 import re
+import struct
 from typing import Any
 
 import httpx2 as httpx
@@ -266,6 +268,27 @@ def test_show_code_gives_keras_and_jax(page: Page, live_server: LiveServer) -> N
     page.locator('#code-dialog [data-code="jax"]').click()
     expect(code).to_contain_text("optax")
     save_screenshot(page, "page-code")
+
+
+def test_downloads_give_the_picture_and_the_weights(page: Page, live_server: LiveServer) -> None:
+    """Download PNG gives the boundary as the drawing worker painted it; Download weights
+    gives the exact weights of the default network (2 inputs, 4 and 2 neurons, 1 output)."""
+    _open(page, live_server.url)
+    with page.expect_download() as png_download:
+        page.locator("#download-png").click()
+    png_path = png_download.value.path()
+    png = png_path.read_bytes()
+    assert png_download.value.suggested_filename == "boundary.png"
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    width, height = struct.unpack(">II", png[16:24])  # the IHDR chunk
+    shown = page.locator("#boundary").evaluate("(canvas) => canvas.clientWidth")
+    assert width == height == shown  # the page's device pixel ratio is 1
+    with page.expect_download() as weights_download:
+        page.locator("#download-weights").click()
+    document = json.loads(weights_download.value.path().read_text())
+    shapes = [(len(layer["weights"]), len(layer["weights"][0])) for layer in document["layers"]]
+    assert shapes == [(2, 4), (4, 2), (2, 1)]
+    assert document["hidden"] == [4, 2]
 
 
 def test_compare_mode_trains_variants_side_by_side(page: Page, live_server: LiveServer) -> None:
