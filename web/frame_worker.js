@@ -23,6 +23,9 @@ import { Session } from "./socket.js";
 const NUMBERS_MS = 200;
 
 const worker = /** @type {DedicatedWorkerGlobalScope} */ (/** @type {unknown} */ (self));
+// A worker's animation frames follow the display; a browser without them gets ~60 a second.
+const nextFrame = (/** @type {() => void} */ callback) =>
+  typeof worker.requestAnimationFrame === "function" ? worker.requestAnimationFrame(callback) : setTimeout(callback, 16);
 /** @type {Session | null} */
 let session = null;
 /** @type {FramePainter | null} */
@@ -63,7 +66,7 @@ function loop() {
     unsent.push(numbers(frame));
     sendNumbers();
   }
-  worker.requestAnimationFrame(loop);
+  nextFrame(loop);
 }
 
 /** Sends the unsent numbers now if NUMBERS_MS have passed, or when they will have. */
@@ -96,7 +99,7 @@ async function handle(request) {
           worker.postMessage({ type: "closed", reason });
         },
       });
-      worker.requestAnimationFrame(loop);
+      nextFrame(loop);
       break;
     case "post":
       await session?.post(request.message);

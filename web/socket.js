@@ -1,7 +1,8 @@
 // @ts-check
 // The session's websocket: sends client messages, acknowledges every frame on arrival (the
 // server keeps at most 2 unacknowledged) and keeps only the latest frame for the draw loop.
-// Imports protocol.js only; knows nothing of the DOM.
+// Runs in the drawing worker (frame_worker.js). Imports protocol.js only; knows nothing of
+// the DOM.
 import { decodeFrame, parseMessage, send } from "./protocol.js";
 
 /** @typedef {import("./protocol.js").Frame} Frame */
