@@ -59,8 +59,7 @@ export class CompareView {
     this.notice = notice;
     /** @type {Record<string, unknown>[]} the models being compared ([] when not comparing) */
     this.models = [];
-    this.shownCount = 0; // boundaries laid out
-    this.shownKey = ""; // the names the boundaries and the table were built for
+    this.shownKey = "[]"; // the names the boundaries and the table were built for
     this.rows = /** @type {HTMLElement} */ (root.querySelector(".variants"));
     this.grid = /** @type {HTMLElement} */ (root.querySelector(".compare-grid"));
     this.table = /** @type {HTMLTableElement} */ (root.querySelector(".compare-numbers"));
@@ -126,17 +125,18 @@ export class CompareView {
   }
 
   /**
-   * Lays out a boundary and a table row per model of a painted frame, when the set changed.
+   * Lays out a boundary and a table row per model of a painted frame when the set changed,
+   * and fills in their numbers.
    * @param {import("./protocol.js").ModelFrame[]} models a compared frame's ([] for one model)
    */
   show(models) {
     const names = this.shownNames(models);
-    const key = names.join("\n");
-    if (this.shownCount !== names.length || this.shownKey !== key) {
-      this.shownKey = key; // a new set of the same size needs new captions
-      this.shownCount = names.length;
+    const key = JSON.stringify(names); // a new set of the same size needs new captions
+    if (this.shownKey !== key) {
+      this.shownKey = key;
       this.label(names);
     }
+    this.showNumbers(models, names);
   }
 
   /**
@@ -178,15 +178,13 @@ export class CompareView {
   /**
    * Each compared model's losses and accuracy, and for seeds (random restarts) how far
    * apart the runs ended.
-   * @param {import("./protocol.js").ModelFrame[]} models those of `show`'s last frame
+   * @param {import("./protocol.js").ModelFrame[]} models @param {string[]} names their captions
    */
-  showNumbers(models) {
-    const names = this.shownNames(models);
+  showNumbers(models, names) {
     const rows = /** @type {HTMLTableSectionElement} */ (this.table.tBodies[0]).rows;
     const formatted = (/** @type {number | null} */ value) => (value === null ? "–" : value.toPrecision(3));
     models.forEach((model, i) => {
-      const cells = rows[i]?.cells;
-      if (!cells) return;
+      const cells = rows[i].cells;
       cells[1].textContent = formatted(model.train_loss);
       cells[2].textContent = formatted(model.test_loss);
       cells[3].textContent = formatted(model.test_accuracy);

@@ -46,7 +46,8 @@ export class FrameView {
   }
 
   /**
-   * @param {Frame[]} frames painted frames' numbers (weights included, grids not), oldest first
+   * @param {Frame[]} frames painted frames' numbers, oldest first; no grids, and weights in the
+   *   latest only
    * @returns {ModelFrame} the latest frame's first model (the one the main picture shows)
    */
   show(frames) {
@@ -56,7 +57,6 @@ export class FrameView {
     const shown = frame.models.length > 1 ? frame.models : [];
     this.views.network.show(model);
     this.views.compare.show(shown);
-    this.views.compare.showNumbers(shown);
     this.element("epoch").textContent = String(model.epoch);
     this.element("train-loss").textContent = formatted(model.train_loss);
     this.element("test-loss").textContent = formatted(model.test_loss);

@@ -2,12 +2,12 @@
 // The drawing worker: owns the session's websocket, decodes its frames and paints every
 // picture on canvases the page handed over (OffscreenCanvas), so none of that runs on the
 // page's main thread, which stays free for input. The page gets the server's text messages
-// as they come and the numbers of the painted frames (the weights, no grids), in batches at
-// most every NUMBERS_MS: each batch costs the page a style, layout, paint and commit, once
-// for the text and the three charts together. Measured on the large network (python
-// bench/run.py, 2 cores shared with the server): batches every 100 ms kept the page's main
-// thread busy about 6 ms per painted frame, every 200 ms about 3 ms; charts and numbers five
-// times a second still read as live, and the pictures stay at display rate.
+// as they come and the numbers of the painted frames (no grids; the latest with its
+// weights), in batches at most every NUMBERS_MS: each batch costs the page a style, layout,
+// paint and commit, once for the text and the three charts together. Measured on the large
+// network (python bench/run.py, 2 cores shared with the server): batches every 100 ms kept
+// the page's main thread busy about 6 ms per painted frame, every 200 ms about 3 ms; charts
+// and numbers five times a second still read as live, and the pictures stay at display rate.
 //
 // Page -> worker: {type: "open", url, side, neuronSide}, {type: "post", message} (a client
 //   message for the server), {type: "boundary", canvas}, {type: "compared", canvases},
@@ -31,18 +31,23 @@ let session = null;
 /** @type {FramePainter | null} */
 let painter = null;
 let drawn = 0;
-/** @type {Frame[]} painted frames whose numbers the page has not had yet */
+/** @type {Frame[]} painted frames whose numbers the page has not had yet (grids dropped) */
 let unsent = [];
+/** @type {Frame | null} the latest of them, whole: the page gets its weights */
+let latest = null;
 let sentAt = -Infinity;
 /** @type {ReturnType<typeof setTimeout> | null} */
 let sendTimer = null;
 
+/** @param {Frame} frame @returns {Frame} the frame without arrays: what the charts need */
+const scalars = (frame) => ({ ...frame, models: frame.models.map((model) => ({ ...model, arrays: {} })) });
+
 /**
- * A frame without its grids, with copies of its float arrays (weights and biases): what the
- * page's numbers, charts, hover and downloads need. A view would clone its whole buffer.
+ * The frame with copies of its float arrays (weights and biases), no grids: what the page's
+ * numbers, hover and downloads need. A view would clone its whole buffer.
  * @param {Frame} frame
  */
-function numbers(frame) {
+function withWeights(frame) {
   const models = frame.models.map((model) => {
     /** @type {Record<string, import("./protocol.js").WireArray>} */
     const arrays = {};
@@ -63,7 +68,8 @@ function loop() {
   }
   if (frame) {
     drawn += 1;
-    unsent.push(numbers(frame));
+    unsent.push(scalars(frame));
+    latest = frame;
     sendNumbers();
   }
   nextFrame(loop);
@@ -81,8 +87,11 @@ function sendNumbers() {
     return;
   }
   sentAt = performance.now();
+  // Only the latest frame's weights are shown: the others go without theirs.
+  if (latest) unsent[unsent.length - 1] = withWeights(latest);
   worker.postMessage({ type: "shown", frames: unsent, received: session?.framesReceived ?? 0, drawn });
   unsent = [];
+  latest = null;
 }
 
 /** @param {Record<string, any>} request */
