@@ -94,8 +94,8 @@ def engine_outputs(
 
 
 def training_points(experiment: Experiment) -> tuple[np.ndarray, int]:
-    """The padded (MAX_POINTS, 2) training inputs and how many of them are real."""
-    return np.asarray(experiment.data.x_train), int(experiment.data.n_train)
+    """The padded (MAX_POINTS, 2) inputs, training points first, and how many of those."""
+    return np.asarray(experiment.data.x), int(experiment.data.n_train)
 
 
 def affine_residual(xy: np.ndarray, values: np.ndarray) -> float:

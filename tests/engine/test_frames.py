@@ -56,24 +56,25 @@ def test_frame_shapes_and_codes(circle_data: DeviceData) -> None:
 def test_frame_gradient_norms_are_those_of_the_training_loss(
     circle_data: DeviceData, activation: Activation
 ) -> None:
-    """The frame's per-layer gradient norms and train loss (hand-written backprop over the
-    train set) equal JAX autodiff of the mean train loss."""
+    """The frame's per-layer gradient norms and losses (hand-written backprop over the train
+    and test rows at once) equal JAX autodiff of the mean train loss, and the test loss."""
 
     config = ModelConfig(hidden=(5, 3, 4), activations=(activation,) * 3, dropout=(0.0,) * 3)
     state, hyper = runner.start_model(config)
     state, frame = runner.run_frame(state, circle_data, hyper, 2)
     run_depth = np.asarray(len(config.hidden), np.int32)
+    params = jnp.asarray(state.params)
     (loss, _), grads = jax.value_and_grad(train.dataset_loss, has_aux=True)(
-        jnp.asarray(state.params),
-        circle_data.x_train,
-        circle_data.targets_train,
-        circle_data.labels_train,
-        circle_data.n_train,
-        hyper,
-        run_depth,
+        params, circle_data, train.train_weights(circle_data), hyper, run_depth
+    )
+    test_loss, _ = train.dataset_loss(
+        params, circle_data, train.test_weights(circle_data), hyper, run_depth
     )
     norms = np.sqrt(np.sum(np.square(np.asarray(grads)[:, : limits.MAX_NEURONS]), axis=(1, 2)))
     assert float(frame.train_loss) == pytest.approx(float(loss), rel=1e-5)
+    # The test rows share the pass but weigh nothing in the gradient.
+    assert float(frame.test_loss) == pytest.approx(float(test_loss), rel=1e-5)
+    assert float(frame.test_loss) != pytest.approx(float(loss), rel=1e-3)
     np.testing.assert_allclose(frame.grad_norms, norms, rtol=1e-4, atol=1e-7)
     assert np.count_nonzero(norms) == len(config.hidden) + 1
 

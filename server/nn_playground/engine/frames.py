@@ -12,16 +12,15 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from nn_playground.engine import limits, model, narrowing
+from nn_playground.engine import grid, limits, model, narrowing, train
 from nn_playground.engine.config import Problem
 from nn_playground.engine.hyper import PROBLEM_IDS, Hyper
 from nn_playground.engine.losses import accuracy_per_point, predict
 from nn_playground.engine.optim import scheduled_learning_rate
 from nn_playground.engine.state import DeviceData, Shared, TrainState
-from nn_playground.engine.train import dataset_gradient, test_set_loss, train_epochs
 
-OUTPUT_SIDE = limits.OUTPUT_GRID
-NEURON_SIDE = limits.NEURON_GRID
+OUTPUT_SIDE = grid.OUTPUT_SIDE
+NEURON_SIDE = grid.NEURON_SIDE
 
 
 class Frame(NamedTuple):
@@ -53,11 +52,12 @@ def _to_uint8(unit: jax.Array) -> jax.Array:
     return jnp.round(jnp.clip(jnp.nan_to_num(unit), 0.0, 1.0) * 255.0).astype(jnp.uint8)
 
 
-def _signed_maps(values: jax.Array, side: int) -> tuple[jax.Array, jax.Array]:
-    """(side*side, k) activations -> (k, side, side) uint8 centred on 128, and (k,) scales."""
+def _signed_maps(values: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """(points, k) activations -> (k, points) uint8 centred on grid.FLAT, and (k,) scales
+    (grid.signed_codes is the numpy twin)."""
     scale = jnp.maximum(jnp.max(jnp.abs(values), axis=0), 1e-6)
     unit = 0.5 + 0.5 * values / scale
-    return _to_uint8(unit.T.reshape(-1, side, side)), scale
+    return _to_uint8(unit.T), scale
 
 
 def _output_grids(
@@ -79,99 +79,100 @@ def _output_grids(
     return _to_uint8(grids), chosen.astype(jnp.uint8).reshape(shape), _to_uint8(top).reshape(shape)
 
 
-def _grad_norms(grads: jax.Array) -> jax.Array:
-    return jnp.sqrt(jnp.sum(jnp.square(grads[:, : model.WIDTH, :]), axis=(1, 2)))
+class _Measured(NamedTuple):
+    """What depends on the network's width: computed on the narrowed copy when it fits."""
+
+    train_loss: jax.Array
+    test_loss: jax.Array
+    train_accuracy: jax.Array
+    test_accuracy: jax.Array
+    grad_norms: jax.Array
+    logits: jax.Array  # (OUTPUT_SIDE**2, MAX_OUTPUTS) over the boundary grid
+    neurons: jax.Array  # (HIDDEN, WIDTH, NEURON_SIDE, NEURON_SIDE) uint8
+    neuron_scale: jax.Array  # (HIDDEN, WIDTH) float32
 
 
-def _accuracy(
-    logits: jax.Array, targets: jax.Array, labels: jax.Array, n: jax.Array, hyper: Hyper
-) -> jax.Array:
-    right = accuracy_per_point(predict(logits, hyper), targets, labels, hyper)
-    real = jnp.arange(limits.MAX_POINTS) < n
-    return jnp.sum(jnp.where(real, right, 0.0)) / jnp.maximum(n, 1)
+def _measure_at_width(
+    params: jax.Array, data: DeviceData, hyper: Hyper, run_depth: jax.Array
+) -> _Measured:
+    width = params.shape[-1]  # model.WIDTH, or narrowing.NARROW
+    rows = train.dataset_gradient(params, data, hyper, run_depth)
+    right = accuracy_per_point(predict(rows.logits, hyper), data.targets, data.labels, hyper)
+    # The grid's features are constants holding every feature: masking the first layer's
+    # weights instead of the 17,408 points' features leaves a model's unused inputs out.
+    masked = params.at[0, :width].multiply(hyper.feature_mask[:, None])
+    logits, hidden = model.forward_skipping(
+        masked,
+        jnp.asarray(grid.FEATURES[:, :width]),
+        hyper,
+        run_depth,
+        grid.NEURON_POINTS,
+        model.activate_only,
+    )
+    codes, scale = _signed_maps(jnp.transpose(hidden, (1, 0, 2)).reshape(grid.NEURON_POINTS, -1))
+    codes = codes.reshape(model.HIDDEN, width, NEURON_SIDE, NEURON_SIDE)
+    extra = model.WIDTH - width
+    return _Measured(
+        train_loss=rows.train_loss,
+        test_loss=rows.test_loss,
+        train_accuracy=train.mean_over(train.train_rows(data), data.n_train, right),
+        test_accuracy=train.mean_over(train.test_rows(data), data.n_test, right),
+        # Weight rows only, not the biases: |dLoss/dW| per layer.
+        grad_norms=jnp.sqrt(jnp.sum(jnp.square(rows.grad[:, :-1, :]), axis=(1, 2))),
+        # Only the first MAX_OUTPUTS columns can be outputs: the heads run on those alone.
+        logits=logits[: grid.OUTPUT_POINTS, : limits.MAX_OUTPUTS],
+        neurons=jnp.pad(codes, ((0, 0), (0, extra), (0, 0), (0, 0)), constant_values=grid.FLAT),
+        neuron_scale=jnp.pad(
+            scale.reshape(model.HIDDEN, width), ((0, 0), (0, extra)), constant_values=1e-6
+        ),
+    )
 
 
-def _grid_pass(
-    params: jax.Array, features: jax.Array, hyper: Hyper, hidden_rows: int, shared: Shared
-) -> tuple[jax.Array, jax.Array]:
-    """forward_skipping over many points, on the narrowed network when `shared.narrow` (the
-    same for every model of the call, so it stays a real branch when vmapped)."""
-
-    def wide() -> tuple[jax.Array, jax.Array]:
-        return model.forward_skipping(
-            params, features, hyper, shared.run_depth, hidden_rows, model.activate_only
-        )
-
-    def cut() -> tuple[jax.Array, jax.Array]:
-        logits, hidden = model.forward_skipping(
-            narrowing.narrow_params(params),
-            features[:, : narrowing.NARROW],
-            narrowing.narrow_hyper(hyper),
-            shared.run_depth,
-            hidden_rows,
-            model.activate_only,
-        )
-        extra = model.WIDTH - narrowing.NARROW
-        return jnp.pad(logits, ((0, 0), (0, extra))), jnp.pad(hidden, ((0, 0), (0, 0), (0, extra)))
-
-    result: tuple[jax.Array, jax.Array] = lax.cond(shared.narrow, cut, wide)
-    return result
+def _measure_narrowed(
+    params: jax.Array, data: DeviceData, hyper: Hyper, run_depth: jax.Array
+) -> _Measured:
+    return _measure_at_width(
+        narrowing.narrow_params(params),
+        narrowing.narrow_data(data),
+        narrowing.narrow_hyper(hyper),
+        run_depth,
+    )
 
 
 def measure(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared) -> Frame:
     """Losses, accuracies, gradient norms and every grid for the current weights."""
-    params = state.params
-    train_loss, grads, train_logits = dataset_gradient(
-        params,
-        data.x_train,
-        data.targets_train,
-        data.labels_train,
-        data.n_train,
+    # `shared.narrow` is the same for every model of a vmapped call: a real branch.
+    measured: _Measured = lax.cond(
+        shared.narrow,
+        _measure_narrowed,
+        _measure_at_width,
+        state.params,
+        data,
         hyper,
         shared.run_depth,
     )
-    test_loss, test_logits = test_set_loss(params, data, hyper, shared.run_depth)
-    # One forward pass serves the boundary (OUTPUT_SIDE grid) and the neuron thumbnails.
-    n_output = OUTPUT_SIDE * OUTPUT_SIDE
-    side = NEURON_SIDE
-    thumbnail_features = model.input_features(model.grid_points(side), hyper)
-    grid_features = model.input_features(model.grid_points(OUTPUT_SIDE), hyper)
-    logits, hidden = _grid_pass(
-        params,
-        jnp.concatenate([grid_features, thumbnail_features]),
-        hyper,
-        side * side,
-        shared,
-    )
-    # Only the first MAX_OUTPUTS columns can be outputs: the heads run on those alone.
     head_hyper = hyper._replace(output_mask=hyper.output_mask[: limits.MAX_OUTPUTS])
     outputs, predicted_class, confidence = _output_grids(
-        predict(logits[:n_output, : limits.MAX_OUTPUTS], head_hyper), data, head_hyper
+        predict(measured.logits, head_hyper), data, head_hyper
     )
-    per_neuron = jnp.transpose(hidden, (1, 0, 2)).reshape(side * side, -1)
-    neurons, neuron_scale = _signed_maps(per_neuron, side)
-    features, feature_scale = _signed_maps(thumbnail_features, side)
+    selected = hyper.feature_mask > 0
     return Frame(
         epoch=state.epoch,
         step=state.step,
-        train_loss=train_loss,
-        test_loss=test_loss,
-        train_accuracy=_accuracy(
-            train_logits, data.targets_train, data.labels_train, data.n_train, hyper
-        ),
-        test_accuracy=_accuracy(
-            test_logits, data.targets_test, data.labels_test, data.n_test, hyper
-        ),
+        train_loss=measured.train_loss,
+        test_loss=measured.test_loss,
+        train_accuracy=measured.train_accuracy,
+        test_accuracy=measured.test_accuracy,
         learning_rate=scheduled_learning_rate(hyper, state.epoch),
-        grad_norms=_grad_norms(grads),
-        params=params,
+        grad_norms=measured.grad_norms,
+        params=state.params,
         outputs=outputs,
         predicted_class=predicted_class,
         confidence=confidence,
-        neurons=neurons.reshape(model.HIDDEN, model.WIDTH, side, side),
-        neuron_scale=neuron_scale.reshape(model.HIDDEN, model.WIDTH),
-        features=features,
-        feature_scale=feature_scale,
+        neurons=measured.neurons,
+        neuron_scale=measured.neuron_scale,
+        features=jnp.where(selected[:, None, None], grid.FEATURE_CODES, jnp.uint8(grid.FLAT)),
+        feature_scale=jnp.where(selected, grid.FEATURE_SCALES, 1e-6),
         diverged=state.diverged,
         diverged_epoch=state.diverged_epoch,
         diverged_step=state.diverged_step,
@@ -183,7 +184,7 @@ def measure(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared) -
 def _frame(
     state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared
 ) -> tuple[TrainState, Frame]:
-    state = train_epochs(state, data, hyper, shared)
+    state = train.train_epochs(state, data, hyper, shared)
     return state, measure(state, data, hyper, shared)
 
 

@@ -103,16 +103,17 @@ def point_losses(
 
 def loss_and_logit_grad(
     logits: jax.Array, targets: jax.Array, labels: jax.Array, weight: jax.Array, hyper: Hyper
-) -> tuple[jax.Array, jax.Array]:
-    """sum(point loss * weight) and its gradient with respect to the logits (n, WIDTH).
+) -> tuple[jax.Array, jax.Array, jax.Array]:
+    """sum(point loss * weight), the (n,) point losses, and the sum's gradient with respect
+    to the logits (n, WIDTH).
 
     Each branch differentiates its own loss: differentiating through the switch instead
     would make every branch carry every other branch's residuals. Only the first
     MAX_OUTPUTS columns can be outputs, so the work is done on those.
     """
     outputs = limits.MAX_OUTPUTS
-    branches = [jax.value_and_grad(functools.partial(_weighted_total, loss)) for loss in LOSSES]
-    total, grad = lax.switch(
+    branches = [functools.partial(_losses_and_logit_grad, loss) for loss in LOSSES]
+    total, losses, grad = lax.switch(
         hyper.loss,
         branches,
         logits[:, :outputs],
@@ -121,18 +122,20 @@ def loss_and_logit_grad(
         hyper.output_mask[:outputs],
         weight,
     )
-    return total, jnp.pad(grad, ((0, 0), (0, logits.shape[1] - outputs)))
+    return total, losses, jnp.pad(grad, ((0, 0), (0, logits.shape[1] - outputs)))
 
 
-def _weighted_total(
+def _losses_and_logit_grad(
     loss: LossFn,
     logits: jax.Array,
     targets: jax.Array,
     labels: jax.Array,
     mask: jax.Array,
     weight: jax.Array,
-) -> jax.Array:
-    return jnp.sum(loss(logits, targets, labels, mask) * weight)
+) -> tuple[jax.Array, jax.Array, jax.Array]:
+    losses, pullback = jax.vjp(lambda z: loss(z, targets, labels, mask), logits)
+    (grad,) = pullback(weight)
+    return jnp.sum(losses * weight), losses, grad
 
 
 def predict(logits: jax.Array, hyper: Hyper) -> jax.Array:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -29,11 +30,17 @@ SELU_SCALE = 1.0507009873554805
 LEAKY_SLOPE = 0.01
 
 
+def feature_columns(x1: Any, x2: Any, sin: Callable[[Any], Any]) -> list[Any]:
+    """The input features of points (x1, x2), in the order of limits.FEATURE_NAMES, for jax
+    or numpy arrays (`sin` from the same library)."""
+    return [x1, x2, x1 * x1, x2 * x2, x1 * x2, sin(x1), sin(x2)]
+
+
 def input_features(xy: jax.Array, hyper: Hyper) -> jax.Array:
     """(n, 2) points -> (n, width) float32 features, unselected ones zeroed; width is that of
     `hyper` (WIDTH, or NARROW for a narrowed model)."""
     x1, x2 = xy[:, 0], xy[:, 1]
-    columns = [x1, x2, x1 * x1, x2 * x2, x1 * x2, jnp.sin(x1), jnp.sin(x2)]
+    columns = feature_columns(x1, x2, jnp.sin)
     padding = [jnp.zeros_like(x1)] * (hyper.feature_mask.shape[0] - len(columns))
     return jnp.stack(columns + padding, axis=1) * hyper.feature_mask
 
@@ -277,11 +284,3 @@ def dropout_keep(seed: jax.Array, rates: jax.Array, rows: int, width: int) -> ja
     uniform = randomness.uniform(seed, (HIDDEN, rows, WIDTH))[:, :, :width]
     rates = rates[:, None, None]
     return jnp.where(uniform >= rates, 1.0 / (1.0 - rates), 0.0)
-
-
-def grid_points(side: int) -> jax.Array:
-    """(side*side, 2) pixel centres over the domain, row-major with x2 decreasing (image rows)."""
-    step = 2.0 * limits.DOMAIN / side
-    axis = -limits.DOMAIN + step * (jnp.arange(side, dtype=jnp.float32) + 0.5)
-    x1, x2 = jnp.meshgrid(axis, axis[::-1])
-    return jnp.stack([x1.ravel(), x2.ravel()], axis=1)

@@ -65,6 +65,4 @@ def widen_state(state: TrainState) -> TrainState:
 
 
 def narrow_data(data: DeviceData) -> DeviceData:
-    return data._replace(
-        targets_train=data.targets_train[:, :NARROW], targets_test=data.targets_test[:, :NARROW]
-    )
+    return data._replace(targets=data.targets[:, :NARROW])

@@ -10,7 +10,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from nn_playground.engine import limits, model
-from nn_playground.engine.data import Dataset, Points, target_range
+from nn_playground.engine.data import Dataset, target_range
 from nn_playground.engine.hyper import Hyper
 from nn_playground.engine.optim import OptimizerState, init_optimizer
 
@@ -63,36 +63,40 @@ def _host(value: np.ndarray) -> jax.Array:
 
 
 class DeviceData(NamedTuple):
-    """Train and test points padded to limits.MAX_POINTS rows; counts say how many are real."""
+    """The train points, then the test points, in one array padded to limits.MAX_POINTS rows
+    (a dataset never has more): one pass over the rows measures both sets."""
 
-    x_train: jax.Array  # (MAX_POINTS, 2) float32
-    targets_train: jax.Array  # (MAX_POINTS, WIDTH) float32
-    labels_train: jax.Array  # (MAX_POINTS,) int32
-    n_train: jax.Array  # () int32
-    x_test: jax.Array
-    targets_test: jax.Array
-    labels_test: jax.Array
-    n_test: jax.Array
+    x: jax.Array  # (MAX_POINTS, 2) float32
+    targets: jax.Array  # (MAX_POINTS, WIDTH) float32
+    labels: jax.Array  # (MAX_POINTS,) int32
+    n_train: jax.Array  # () int32: rows 0 .. n_train - 1 train
+    n_test: jax.Array  # () int32: the next n_test rows test
     target_low: jax.Array  # () float32: regression colour scale
     target_high: jax.Array
 
 
-def _pad(points: Points) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
-    n = len(points.x)
+def device_data(dataset: Dataset) -> DeviceData:
+    parts = (dataset.train, dataset.test)
+    n = sum(len(part.x) for part in parts)
+    if n > limits.MAX_POINTS:
+        raise ValueError(f"points: expected at most {limits.MAX_POINTS}, received {n}")
     x = np.zeros((limits.MAX_POINTS, 2), np.float32)
     targets = np.zeros((limits.MAX_POINTS, model.WIDTH), np.float32)
     labels = np.zeros(limits.MAX_POINTS, np.int32)
-    x[:n] = points.x
-    targets[:n, : points.targets.shape[1]] = points.targets
-    labels[:n] = points.labels
-    return jnp.asarray(x), jnp.asarray(targets), jnp.asarray(labels), jnp.asarray(n, jnp.int32)
-
-
-def device_data(dataset: Dataset) -> DeviceData:
+    start = 0
+    for part in parts:
+        end = start + len(part.x)
+        x[start:end] = part.x
+        targets[start:end, : part.targets.shape[1]] = part.targets
+        labels[start:end] = part.labels
+        start = end
     low, high = target_range(dataset)
     return DeviceData(
-        *_pad(dataset.train),
-        *_pad(dataset.test),
+        x=jnp.asarray(x),
+        targets=jnp.asarray(targets),
+        labels=jnp.asarray(labels),
+        n_train=jnp.asarray(len(dataset.train.x), jnp.int32),
+        n_test=jnp.asarray(len(dataset.test.x), jnp.int32),
         target_low=jnp.asarray(low, jnp.float32),
         target_high=jnp.asarray(high, jnp.float32),
     )

@@ -20,7 +20,16 @@ from nn_playground.engine.state import DeviceData, Shared, TrainState
 CHUNK = limits.CHUNK
 
 
-def _loss_gradient_logits(
+class _Pass(NamedTuple):
+    """Forward and backward over some rows."""
+
+    loss: jax.Array  # () float32 sum(point loss * weight)
+    grad: jax.Array  # its gradient, params' shape
+    logits: jax.Array  # (n, width)
+    losses: jax.Array  # (n,) float32 point losses
+
+
+def _rows_pass(
     depth: int,
     params: jax.Array,
     x: jax.Array,
@@ -29,16 +38,16 @@ def _loss_gradient_logits(
     weight: jax.Array,
     hyper: Hyper,
     keep: jax.Array,
-) -> tuple[jax.Array, jax.Array, jax.Array]:
+) -> _Pass:
     features = model.input_features(x, hyper)
     logits, pullback = logits_and_pullback(depth, params, features, hyper, keep)
-    loss, logit_grad = loss_and_logit_grad(logits, targets, labels, weight, hyper)
-    return loss, pullback(logit_grad), logits
+    loss, losses, logit_grad = loss_and_logit_grad(logits, targets, labels, weight, hyper)
+    return _Pass(loss, pullback(logit_grad), logits, losses)
 
 
 def _gradient_at_depth(*args: object) -> tuple[jax.Array, jax.Array]:
-    loss, grad, _ = _loss_gradient_logits(*args)  # type: ignore[arg-type]
-    return loss, grad
+    done = _rows_pass(*args)  # type: ignore[arg-type]
+    return done.loss, done.grad
 
 
 def minibatch_gradient(
@@ -131,9 +140,9 @@ def run_epoch(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared)
         )
         loss, grad = minibatch_gradient(
             s.params,
-            data.x_train[rows],
-            data.targets_train[rows],
-            data.labels_train[rows],
+            data.x[rows],
+            data.targets[rows],
+            data.labels[rows],
             plan.weight[carry.number],
             hyper,
             shared.run_depth,
@@ -177,51 +186,77 @@ def run_epoch(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared)
     return finished._replace(epoch=epochs_done)
 
 
-def _point_weights(n: jax.Array) -> jax.Array:
-    """1/n on the first n of MAX_POINTS padded rows, 0 on the rest: a mean over real rows."""
-    return jnp.where(jnp.arange(limits.MAX_POINTS) < n, 1.0 / jnp.maximum(n, 1), 0.0)
+def train_rows(data: DeviceData) -> jax.Array:
+    """(MAX_POINTS,) bool: the rows holding train points."""
+    return jnp.arange(limits.MAX_POINTS) < data.n_train
+
+
+def test_rows(data: DeviceData) -> jax.Array:
+    """(MAX_POINTS,) bool: the rows holding test points."""
+    rows = jnp.arange(limits.MAX_POINTS)
+    return (rows >= data.n_train) & (rows < data.n_train + data.n_test)
+
+
+def mean_over(rows: jax.Array, n: jax.Array, values: jax.Array) -> jax.Array:
+    """The mean of (MAX_POINTS,) values over the n rows where `rows` holds."""
+    return jnp.sum(jnp.where(rows, values, 0.0)) / jnp.maximum(n, 1)
+
+
+def train_weights(data: DeviceData) -> jax.Array:
+    """(MAX_POINTS,) 1/n_train on the train rows, 0 elsewhere: a mean over the train set."""
+    return jnp.where(train_rows(data), 1.0 / jnp.maximum(data.n_train, 1), 0.0)
+
+
+def test_weights(data: DeviceData) -> jax.Array:
+    """(MAX_POINTS,) 1/n_test on the test rows, 0 elsewhere: a mean over the test set."""
+    return jnp.where(test_rows(data), 1.0 / jnp.maximum(data.n_test, 1), 0.0)
 
 
 def dataset_loss(
-    params: jax.Array,
-    x: jax.Array,
-    targets: jax.Array,
-    labels: jax.Array,
-    n: jax.Array,
-    hyper: Hyper,
-    run_depth: jax.Array,
+    params: jax.Array, data: DeviceData, weights: jax.Array, hyper: Hyper, run_depth: jax.Array
 ) -> tuple[jax.Array, jax.Array]:
-    """Mean loss over the first n of MAX_POINTS padded rows (no dropout), and the logits."""
-    logits, _ = model.forward_skipping(params, model.input_features(x, hyper), hyper, run_depth)
-    return jnp.sum(point_losses(logits, targets, labels, hyper) * _point_weights(n)), logits
+    """sum(point loss * weights) over every row (no dropout), and the logits."""
+    features = model.input_features(data.x, hyper)
+    logits, _ = model.forward_skipping(params, features, hyper, run_depth)
+    return jnp.sum(point_losses(logits, data.targets, data.labels, hyper) * weights), logits
 
 
 def test_set_loss(
     params: jax.Array, data: DeviceData, hyper: Hyper, run_depth: jax.Array
-) -> tuple[jax.Array, jax.Array]:
-    """dataset_loss on the test points: what early stopping watches and frames report."""
-    return dataset_loss(
-        params, data.x_test, data.targets_test, data.labels_test, data.n_test, hyper, run_depth
-    )
+) -> jax.Array:
+    """Mean loss on the test points: what early stopping watches."""
+    loss, _ = dataset_loss(params, data, test_weights(data), hyper, run_depth)
+    return loss
+
+
+class DatasetPass(NamedTuple):
+    train_loss: jax.Array  # () float32 mean over the train points
+    test_loss: jax.Array  # () float32 mean over the test points
+    grad: jax.Array  # gradient of train_loss (without regularisation), params' shape
+    logits: jax.Array  # (MAX_POINTS, width) of every row
 
 
 def dataset_gradient(
-    params: jax.Array,
-    x: jax.Array,
-    targets: jax.Array,
-    labels: jax.Array,
-    n: jax.Array,
-    hyper: Hyper,
-    run_depth: jax.Array,
-) -> tuple[jax.Array, jax.Array, jax.Array]:
-    """dataset_loss, its gradient (without regularisation) and the logits, by the training
-    step's hand-written backprop: autodiff through the forward pass cost twice as much."""
+    params: jax.Array, data: DeviceData, hyper: Hyper, run_depth: jax.Array
+) -> DatasetPass:
+    """One forward and backward pass over every row, by the training step's hand-written
+    backprop (autodiff through the forward pass cost twice as much): the test rows weigh
+    nothing in the gradient, and the same point losses give the test loss."""
     keep = jnp.ones((model.HIDDEN, limits.MAX_POINTS, params.shape[-1]), jnp.float32)
-    branches = [functools.partial(_loss_gradient_logits, d) for d in range(model.LAYERS)]
-    result: tuple[jax.Array, jax.Array, jax.Array] = lax.switch(
-        run_depth, branches, params, x, targets, labels, _point_weights(n), hyper, keep
+    branches = [functools.partial(_rows_pass, d) for d in range(model.LAYERS)]
+    done: _Pass = lax.switch(
+        run_depth,
+        branches,
+        params,
+        data.x,
+        data.targets,
+        data.labels,
+        train_weights(data),
+        hyper,
+        keep,
     )
-    return result
+    test_loss = jnp.sum(done.losses * test_weights(data))
+    return DatasetPass(done.loss, test_loss, done.grad, done.logits)
 
 
 def _watch_test_loss(
@@ -229,7 +264,7 @@ def _watch_test_loss(
 ) -> TrainState:
     """Early stopping: remember the best weights; restore them when patience runs out.
     Runs when any model of the call watches; only a watching, healthy model is changed."""
-    test_loss, _ = test_set_loss(state.params, data, hyper, shared.run_depth)
+    test_loss = test_set_loss(state.params, data, hyper, shared.run_depth)
     watching = hyper.early_stopping & ~state.diverged
     improved = watching & (test_loss < state.best_test_loss)
     best_params = jnp.where(improved, state.params, state.best_params)
