@@ -209,7 +209,7 @@ def training_speed(reps: Repetitions) -> Figures:
 
 def frame_rate(reps: Repetitions) -> Figures:
     """Full frames per second on the large configuration: runner.run_frame with one epoch,
-    every grid and metric, and the transfer to the host (device_get) included."""
+    every grid and metric, and the transfer to the host (runner.to_host) included."""
     setup = large_setup()
     data = device_data(setup.dataset)
     state, hyper = runner.start_model(setup.config)

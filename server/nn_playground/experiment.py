@@ -64,7 +64,7 @@ def train(snapshot: Snapshot, epochs: int) -> tuple[list[TrainState], list[Train
         # Kept on the host, as run_frames keeps several models' states: a state left on the
         # device is committed to it, and the next call would compile (or load) a second
         # program for committed arguments, which warm-up never made.
-        states, frames = [jax.device_get(state)], [frame]
+        states, frames = [runner.to_host(state)], [frame]
     else:
         count = len(snapshot.states)
         states, frames = runner.run_frames(
