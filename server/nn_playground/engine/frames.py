@@ -79,48 +79,31 @@ def _output_grids(
     return _to_uint8(grids), chosen.astype(jnp.uint8).reshape(shape), _to_uint8(top).reshape(shape)
 
 
-class _Measured(NamedTuple):
-    """What depends on the network's width: computed on the narrowed copy when it fits."""
+class _Pictures(NamedTuple):
+    """The grid pass: computed on the narrowed network when it fits."""
 
-    train_loss: jax.Array
-    test_loss: jax.Array
-    train_accuracy: jax.Array
-    test_accuracy: jax.Array
-    grad_norms: jax.Array
     logits: jax.Array  # (OUTPUT_SIDE**2, MAX_OUTPUTS) over the boundary grid
     neurons: jax.Array  # (HIDDEN, WIDTH, NEURON_SIDE, NEURON_SIDE) uint8
     neuron_scale: jax.Array  # (HIDDEN, WIDTH) float32
 
 
-def _measure_at_width(
-    params: jax.Array, data: DeviceData, hyper: Hyper, run_depth: jax.Array
-) -> _Measured:
+def _grid_pass(
+    params: jax.Array, hyper: Hyper, run_depth: jax.Array, grid_features: jax.Array
+) -> _Pictures:
     width = params.shape[-1]  # model.WIDTH, or narrowing.NARROW
-    rows = train.dataset_gradient(params, data, hyper, run_depth)
-    right = accuracy_per_point(predict(rows.logits, hyper), data.targets, data.labels, hyper)
-    # The grid's features are constants holding every feature: masking the first layer's
-    # weights instead of the 17,408 points' features leaves a model's unused inputs out.
+    # The grid's features hold every feature: masking the first layer's weights instead of
+    # the 17,408 points' features leaves a model's unused inputs out.
     masked = params.at[0, :width].multiply(hyper.feature_mask[:, None])
     logits, hidden = model.forward_skipping(
-        masked,
-        jnp.asarray(grid.FEATURES[:, :width]),
-        hyper,
-        run_depth,
-        grid.NEURON_POINTS,
-        model.activate_only,
+        masked, grid_features, hyper, run_depth, grid.NEURON_POINTS, model.activate_only
     )
     codes, scale = _signed_maps(jnp.transpose(hidden, (1, 0, 2)).reshape(grid.NEURON_POINTS, -1))
     codes = codes.reshape(model.HIDDEN, width, NEURON_SIDE, NEURON_SIDE)
     extra = model.WIDTH - width
-    return _Measured(
-        train_loss=rows.train_loss,
-        test_loss=rows.test_loss,
-        train_accuracy=train.mean_over(train.train_rows(data), data.n_train, right),
-        test_accuracy=train.mean_over(train.test_rows(data), data.n_test, right),
-        # Weight rows only, not the biases: |dLoss/dW| per layer.
-        grad_norms=jnp.sqrt(jnp.sum(jnp.square(rows.grad[:, :-1, :]), axis=(1, 2))),
+    return _Pictures(
         # Only the first MAX_OUTPUTS columns can be outputs: the heads run on those alone.
         logits=logits[: grid.OUTPUT_POINTS, : limits.MAX_OUTPUTS],
+        # Padded as uint8 codes, not as float activations: 16 times fewer bytes.
         neurons=jnp.pad(codes, ((0, 0), (0, extra), (0, 0), (0, 0)), constant_values=grid.FLAT),
         neuron_scale=jnp.pad(
             scale.reshape(model.HIDDEN, width), ((0, 0), (0, extra)), constant_values=1e-6
@@ -128,49 +111,56 @@ def _measure_at_width(
     )
 
 
-def _measure_narrowed(
-    params: jax.Array, data: DeviceData, hyper: Hyper, run_depth: jax.Array
-) -> _Measured:
-    return _measure_at_width(
-        narrowing.narrow_params(params),
-        narrowing.narrow_data(data),
-        narrowing.narrow_hyper(hyper),
-        run_depth,
-    )
+def _narrow_grid_pass(
+    params: jax.Array, hyper: Hyper, run_depth: jax.Array, grid_features: jax.Array
+) -> _Pictures:
+    narrow = narrowing.narrow_hyper(hyper)
+    return _grid_pass(narrowing.narrow_params(params), narrow, run_depth, grid_features)
+
+
+def _wide_grid_pass(
+    params: jax.Array, hyper: Hyper, run_depth: jax.Array, grid_features: jax.Array
+) -> _Pictures:
+    padding = ((0, 0), (0, model.WIDTH - grid_features.shape[1]))
+    return _grid_pass(params, hyper, run_depth, jnp.pad(grid_features, padding))
 
 
 def measure(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared) -> Frame:
     """Losses, accuracies, gradient norms and every grid for the current weights."""
+    # One pass over the train and test rows; the test rows weigh nothing in the gradient.
+    rows = train.dataset_gradient(state.params, data, hyper, shared.run_depth)
+    right = accuracy_per_point(predict(rows.logits, hyper), data.targets, data.labels, hyper)
     # `shared.narrow` is the same for every model of a vmapped call: a real branch.
-    measured: _Measured = lax.cond(
+    pictures: _Pictures = lax.cond(
         shared.narrow,
-        _measure_narrowed,
-        _measure_at_width,
+        _narrow_grid_pass,
+        _wide_grid_pass,
         state.params,
-        data,
         hyper,
         shared.run_depth,
+        shared.grid_features,
     )
     head_hyper = hyper._replace(output_mask=hyper.output_mask[: limits.MAX_OUTPUTS])
     outputs, predicted_class, confidence = _output_grids(
-        predict(measured.logits, head_hyper), data, head_hyper
+        predict(pictures.logits, head_hyper), data, head_hyper
     )
     selected = hyper.feature_mask > 0
     return Frame(
         epoch=state.epoch,
         step=state.step,
-        train_loss=measured.train_loss,
-        test_loss=measured.test_loss,
-        train_accuracy=measured.train_accuracy,
-        test_accuracy=measured.test_accuracy,
+        train_loss=rows.train_loss,
+        test_loss=rows.test_loss,
+        train_accuracy=train.mean_over(train.train_rows(data), data.n_train, right),
+        test_accuracy=train.mean_over(train.test_rows(data), data.n_test, right),
         learning_rate=scheduled_learning_rate(hyper, state.epoch),
-        grad_norms=measured.grad_norms,
+        # Weight rows only, not the biases: |dLoss/dW| per layer.
+        grad_norms=jnp.sqrt(jnp.sum(jnp.square(rows.grad[:, :-1, :]), axis=(1, 2))),
         params=state.params,
         outputs=outputs,
         predicted_class=predicted_class,
         confidence=confidence,
-        neurons=measured.neurons,
-        neuron_scale=measured.neuron_scale,
+        neurons=pictures.neurons,
+        neuron_scale=pictures.neuron_scale,
         features=jnp.where(selected[:, None, None], grid.FEATURE_CODES, jnp.uint8(grid.FLAT)),
         feature_scale=jnp.where(selected, grid.FEATURE_SCALES, 1e-6),
         diverged=state.diverged,

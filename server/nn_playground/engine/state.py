@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import NamedTuple, cast
 
@@ -9,7 +10,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from nn_playground.engine import limits, model
+from nn_playground.engine import grid, limits, model
 from nn_playground.engine.data import Dataset, target_range
 from nn_playground.engine.hyper import Hyper
 from nn_playground.engine.optim import OptimizerState, init_optimizer
@@ -40,6 +41,13 @@ class Shared(NamedTuple):
     early_stopping: jax.Array  # () bool: some model watches its test loss
     dropout: jax.Array  # () bool: some model uses dropout
     narrow: jax.Array  # () bool: no model has more than limits.NARROW_NEURONS neurons in a layer
+    grid_features: jax.Array  # grid.FEATURES: every feature at every point the frame draws
+
+
+@functools.cache
+def _grid_features() -> jax.Array:
+    """grid.FEATURES on the device, made once: calls pass it without copying it again."""
+    return jnp.asarray(grid.FEATURES)
 
 
 def shared_settings(hypers: Sequence[Hyper], epochs: int) -> Shared:
@@ -54,6 +62,7 @@ def shared_settings(hypers: Sequence[Hyper], epochs: int) -> Shared:
         early_stopping=_host(np.asarray(any(bool(np.asarray(h.early_stopping)) for h in hypers))),
         dropout=_host(np.asarray(any(bool(np.any(np.asarray(h.dropout) > 0)) for h in hypers))),
         narrow=_host(np.asarray(max(widths) <= limits.NARROW_NEURONS)),
+        grid_features=_grid_features(),
     )
 
 
