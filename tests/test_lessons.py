@@ -52,7 +52,7 @@ def train_frames(experiment: Experiment, epochs: int, frames: int = 1) -> Histor
     for _ in range(frames):
         snapshot = experiment.snapshot()
         states, models = train(snapshot, epochs)
-        assert experiment.commit(snapshot.generation, states)
+        assert experiment.commit(snapshot.generation, states, models)
         history.append([trained.frame for trained in models])
     return history
 

@@ -7,7 +7,7 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from nn_playground import __version__
 from nn_playground.engine import limits
@@ -157,11 +157,25 @@ def warm_up() -> None:
     )
 
 
+def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop where it is installed (uvicorn[standard] brings it on Linux and macOS): the
+    event loop sends every frame and takes every acknowledgement, and uvloop measured
+    cheaper per frame than asyncio's own loop. (uvicorn picks it only when it makes the
+    loop itself; here asyncio.run makes it.) None: asyncio's default."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
+    return factory
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     options = parse_options(argv)
     if options.warm_up_only:
         warm_up()
         return 0
-    asyncio.run(serve(options))
+    with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
+        runner.run(serve(options))
     return 0

@@ -7,9 +7,10 @@ bumps `generation`, and a result from an older generation is dropped on commit."
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import jax
 import numpy as np
@@ -17,6 +18,7 @@ import numpy as np
 from nn_playground.engine import runner
 from nn_playground.engine.config import DatasetName, ModelConfig, Problem
 from nn_playground.engine.data import Dataset, target_range
+from nn_playground.engine.frames import Frame
 from nn_playground.engine.hyper import Hyper, make_hyper
 from nn_playground.engine.state import DeviceData, TrainState, device_data
 from nn_playground.frame_wire import TrainedModel
@@ -30,11 +32,33 @@ from nn_playground.training_setup import (
 )
 
 
+class Progress(NamedTuple):
+    """A model's counters and halts as host values, from its latest frame: the session reads
+    them several times a frame, and reading the device state costs about 7 us a value."""
+
+    epoch: int = 0
+    diverged: bool = False
+    stopped_early: bool = False
+    diverged_epoch: int = 0
+    diverged_step: int = 0
+
+
+def progress_of(frame: Frame) -> Progress:
+    return Progress(
+        epoch=int(frame.epoch),
+        diverged=bool(frame.diverged),
+        stopped_early=bool(frame.stopped_early),
+        diverged_epoch=int(frame.diverged_epoch),
+        diverged_step=int(frame.diverged_step),
+    )
+
+
 @dataclass
 class Model:
     config: ModelConfig
-    hyper: Hyper
+    hyper: Hyper  # committed to the device, as runner.run_frame takes it
     state: TrainState
+    progress: Progress = dataclasses.field(default_factory=Progress)  # a new model's
 
 
 @dataclass(frozen=True)
@@ -61,10 +85,7 @@ def train(snapshot: Snapshot, epochs: int) -> tuple[list[TrainState], list[Train
         state, frame = runner.run_frame(
             snapshot.states[0], snapshot.data, snapshot.hypers[0], epochs
         )
-        # Kept on the host, as run_frames keeps several models' states: a state left on the
-        # device is committed to it, and the next call would compile (or load) a second
-        # program for committed arguments, which warm-up never made.
-        states, frames = [runner.to_host(state)], [frame]
+        states, frames = [state], [frame]  # the state stays on the device
     else:
         count = len(snapshot.states)
         states, frames = runner.run_frames(
@@ -74,9 +95,9 @@ def train(snapshot: Snapshot, epochs: int) -> tuple[list[TrainState], list[Train
 
 
 def _clear_halt(state: TrainState) -> TrainState:
-    # A host value, like the rest of a trained state: no device op to compile.
+    # Committed to the device like the rest of the state (see runner.run_frame).
     false = cast(jax.Array, np.bool_(False))
-    return state._replace(diverged=false, stopped_early=false)
+    return runner.committed(state._replace(diverged=false, stopped_early=false))
 
 
 class Experiment:
@@ -159,7 +180,7 @@ class Experiment:
             self._start_models()
             return
         for model, config in zip(self.models, configs, strict=True):
-            model.config, model.hyper = config, make_hyper(config)
+            model.config, model.hyper = config, runner.committed(make_hyper(config))
         self._clear_halts = True
 
     def reset(self, seed: int | None) -> None:
@@ -206,6 +227,7 @@ class Experiment:
         if self._clear_halts:
             for model in self.models:
                 model.state = _clear_halt(model.state)
+                model.progress = model.progress._replace(diverged=False, stopped_early=False)
             self._clear_halts = False
         return Snapshot(
             generation=self.generation,
@@ -215,23 +237,25 @@ class Experiment:
             data=self.data,
         )
 
-    def commit(self, generation: int, states: Sequence[TrainState]) -> bool:
+    def commit(
+        self, generation: int, states: Sequence[TrainState], trained: Sequence[TrainedModel]
+    ) -> bool:
         """Keep a worker's result unless the weights were replaced meanwhile."""
         if generation != self.generation:
             return False
-        for model, state in zip(self.models, states, strict=True):
-            model.state = state
+        for model, state, done in zip(self.models, states, trained, strict=True):
+            model.state, model.progress = state, progress_of(done.frame)
         return True
 
     @property
     def epoch(self) -> int:
-        return max(int(model.state.epoch) for model in self.models)
+        return max(model.progress.epoch for model in self.models)
 
     def halted(self) -> tuple[bool, bool]:
         """(every model diverged or stopped early, some model diverged)."""
-        diverged = [bool(model.state.diverged) for model in self.models]
+        diverged = [model.progress.diverged for model in self.models]
         stopped = [
-            bool(model.state.stopped_early) and model.config.early_stopping for model in self.models
+            model.progress.stopped_early and model.config.early_stopping for model in self.models
         ]
         every = all(d or s for d, s in zip(diverged, stopped, strict=True))
         return every, any(diverged)

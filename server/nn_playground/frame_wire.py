@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import struct
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, SupportsFloat
 
 import numpy as np
 
@@ -15,7 +15,7 @@ from nn_playground.engine import limits
 from nn_playground.engine.config import ModelConfig, Problem
 from nn_playground.engine.export import exact_layers, feature_columns
 from nn_playground.engine.frames import Frame
-from nn_playground.protocol import Buffer, FrameHeader, ModelFrame, SessionState
+from nn_playground.protocol import FrameHeader, SessionState
 
 HEADER_LENGTH = struct.Struct("<I")
 
@@ -28,64 +28,66 @@ class TrainedModel:
     config: ModelConfig
 
 
-def finite(value: float | np.ndarray) -> float | None:
+def finite(value: SupportsFloat) -> float | None:
     """JSON has no NaN or Infinity: a non-finite number travels as null."""
     number = float(value)
     return number if math.isfinite(number) else None
 
 
 def _finite_list(values: np.ndarray) -> list[float | None]:
-    return [finite(v) for v in np.asarray(values, np.float64).ravel()]
+    listed = np.asarray(values, np.float64).ravel().tolist()
+    return [value if math.isfinite(value) else None for value in listed]
 
 
-def _host(frame: Frame) -> dict[str, np.ndarray]:
-    return {name: np.asarray(value) for name, value in frame._asdict().items()}
+# The header is built as plain dicts and validated once, as a whole, into a FrameHeader: one
+# call into pydantic's compiled validator instead of one per model and buffer (a dozen a
+# frame, at hundreds of frames a second).
 
 
-def _model_header(model: TrainedModel) -> ModelFrame:
-    frame, config = _host(model.frame), model.config
+def _model_header(model: TrainedModel) -> dict[str, Any]:
+    frame, config = model.frame, model.config
     depth = len(config.hidden)
     classification = config.problem is not Problem.REGRESSION
-    diverged = bool(frame["diverged"])
-    return ModelFrame(
-        epoch=int(frame["epoch"]),
-        step=int(frame["step"]),
-        train_loss=finite(frame["train_loss"]),
-        test_loss=finite(frame["test_loss"]),
-        train_accuracy=finite(frame["train_accuracy"]) if classification else None,
-        test_accuracy=finite(frame["test_accuracy"]) if classification else None,
-        learning_rate=finite(frame["learning_rate"]),
-        grad_norms=_finite_list(
-            np.concatenate([frame["grad_norms"][:depth], frame["grad_norms"][-1:]])
-        ),
+    diverged = bool(frame.diverged)
+    columns = feature_columns(config)
+    grad_norms = np.asarray(frame.grad_norms)
+    neuron_scale = np.asarray(frame.neuron_scale)
+    return dict(
+        epoch=int(frame.epoch),
+        step=int(frame.step),
+        train_loss=finite(frame.train_loss),
+        test_loss=finite(frame.test_loss),
+        train_accuracy=finite(frame.train_accuracy) if classification else None,
+        test_accuracy=finite(frame.test_accuracy) if classification else None,
+        learning_rate=finite(frame.learning_rate),
+        grad_norms=_finite_list(np.concatenate([grad_norms[:depth], grad_norms[-1:]])),
         hidden=list(config.hidden),
         n_outputs=config.n_outputs,
         diverged=diverged,
-        diverged_epoch=int(frame["diverged_epoch"]) if diverged else None,
-        diverged_step=int(frame["diverged_step"]) if diverged else None,
-        stopped_early=bool(frame["stopped_early"]),
-        best_epoch=int(frame["best_epoch"]) if config.early_stopping else None,
+        diverged_epoch=int(frame.diverged_epoch) if diverged else None,
+        diverged_step=int(frame.diverged_step) if diverged else None,
+        stopped_early=bool(frame.stopped_early),
+        best_epoch=int(frame.best_epoch) if config.early_stopping else None,
         neuron_scale=[
-            _finite_list(frame["neuron_scale"][layer, :width])
-            for layer, width in enumerate(config.hidden)
+            _finite_list(neuron_scale[layer, :width]) for layer, width in enumerate(config.hidden)
         ],
-        feature_scale=_finite_list(frame["feature_scale"][feature_columns(config)]),
-        features=[limits.FEATURE_NAMES[i] for i in feature_columns(config)],
+        feature_scale=_finite_list(np.asarray(frame.feature_scale)[columns]),
+        features=[limits.FEATURE_NAMES[i] for i in columns],
     )
 
 
 def _arrays(model: TrainedModel) -> list[tuple[str, np.ndarray]]:
     """The model's arrays in payload order: grids (uint8) then exact weights (float32)."""
-    frame, config = _host(model.frame), model.config
+    frame, config = model.frame, model.config
     widest = max(config.hidden, default=0)
     arrays: list[tuple[str, np.ndarray]] = [
-        ("outputs", frame["outputs"][: config.n_outputs]),
-        ("predicted_class", frame["predicted_class"]),
-        ("confidence", frame["confidence"]),
-        ("neurons", frame["neurons"][: len(config.hidden), :widest]),
-        ("features", frame["features"][feature_columns(config)]),
+        ("outputs", np.asarray(frame.outputs)[: config.n_outputs]),
+        ("predicted_class", np.asarray(frame.predicted_class)),
+        ("confidence", np.asarray(frame.confidence)),
+        ("neurons", np.asarray(frame.neurons)[: len(config.hidden), :widest]),
+        ("features", np.asarray(frame.features)[feature_columns(config)]),
     ]
-    for layer, (weights, biases) in enumerate(exact_layers(frame["params"], config)):
+    for layer, (weights, biases) in enumerate(exact_layers(np.asarray(frame.params), config)):
         arrays.append((f"weights.{layer}", weights))
         arrays.append((f"biases.{layer}", biases))
     return arrays
@@ -95,7 +97,7 @@ def encode_frame(
     number: int, revision: int, state: SessionState, models: list[TrainedModel]
 ) -> bytes:
     """One binary frame message for these models (one, or several in compare mode)."""
-    buffers: list[Buffer] = []
+    buffers: list[dict[str, Any]] = []
     chunks: list[bytes] = []
     offset = 0
     for index, model in enumerate(models):
@@ -103,7 +105,7 @@ def encode_frame(
             dtype: Literal["uint8", "float32"] = "uint8" if array.dtype == np.uint8 else "float32"
             data = np.ascontiguousarray(array, dtype=dtype).tobytes()
             buffers.append(
-                Buffer(
+                dict(
                     name=name,
                     model=index,
                     dtype=dtype,
@@ -114,12 +116,14 @@ def encode_frame(
             )
             chunks.append(data)
             offset += len(data)
-    header = FrameHeader(
-        frame=number,
-        revision=revision,
-        state=state,
-        models=[_model_header(model) for model in models],
-        buffers=buffers,
+    header = FrameHeader.model_validate(
+        {
+            "frame": number,
+            "revision": revision,
+            "state": state,
+            "models": [_model_header(model) for model in models],
+            "buffers": buffers,
+        }
     )
     encoded = header.model_dump_json().encode()
     # Spaces pad the header so the payload starts 4-byte aligned: every buffer length is a

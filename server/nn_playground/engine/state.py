@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from typing import NamedTuple, cast
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -44,31 +44,39 @@ class Shared(NamedTuple):
     grid_features: jax.Array  # grid.FEATURES: every feature at every point the frame draws
 
 
+def _committed(value: np.ndarray) -> jax.Array:
+    """On the default device, committed to it: what runner.run_frame passes (see there)."""
+    placed: jax.Array = jax.device_put(value, jax.devices()[0])
+    return placed
+
+
 @functools.cache
 def _grid_features() -> jax.Array:
     """grid.FEATURES on the device, made once: calls pass it without copying it again."""
-    return jnp.asarray(grid.FEATURES)
+    return _committed(grid.FEATURES)
+
+
+@functools.lru_cache(maxsize=4096)
+def _scalar(value: int | bool, dtype: type[np.generic]) -> jax.Array:
+    """A device scalar made once per value: a host one would be copied on every call."""
+    return _committed(np.asarray(value, dtype))
 
 
 def shared_settings(hypers: Sequence[Hyper], epochs: int) -> Shared:
-    # Read on the host with numpy: a jnp operation here would cost a dispatch and a sync
-    # per model on every frame.
+    # Read on the host with numpy (on the CPU a device array is a view): a jnp operation
+    # here would cost a dispatch and a sync per model on every frame.
     depths = [int(np.asarray(h.depth)) for h in hypers]
     widths = [int(np.asarray(h.neuron_mask).sum(axis=1).max()) for h in hypers]
-    # numpy, not jnp: a device array each would cost a dispatch per frame.
+    early_stopping = any(bool(np.asarray(h.early_stopping)) for h in hypers)
+    dropout = any(bool(np.any(np.asarray(h.dropout) > 0)) for h in hypers)
     return Shared(
-        epochs=_host(np.asarray(epochs, np.int32)),
-        run_depth=_host(np.asarray(max(depths), np.int32)),
-        early_stopping=_host(np.asarray(any(bool(np.asarray(h.early_stopping)) for h in hypers))),
-        dropout=_host(np.asarray(any(bool(np.any(np.asarray(h.dropout) > 0)) for h in hypers))),
-        narrow=_host(np.asarray(max(widths) <= limits.NARROW_NEURONS)),
+        epochs=_scalar(epochs, np.int32),
+        run_depth=_scalar(max(depths), np.int32),
+        early_stopping=_scalar(early_stopping, np.bool_),
+        dropout=_scalar(dropout, np.bool_),
+        narrow=_scalar(max(widths) <= limits.NARROW_NEURONS, np.bool_),
         grid_features=_grid_features(),
     )
-
-
-def _host(value: np.ndarray) -> jax.Array:
-    """A host array where a jax.Array is typed: jit takes either alike."""
-    return cast(jax.Array, value)
 
 
 class DeviceData(NamedTuple):
@@ -101,13 +109,13 @@ def device_data(dataset: Dataset) -> DeviceData:
         start = end
     low, high = target_range(dataset)
     return DeviceData(
-        x=jnp.asarray(x),
-        targets=jnp.asarray(targets),
-        labels=jnp.asarray(labels),
-        n_train=jnp.asarray(len(dataset.train.x), jnp.int32),
-        n_test=jnp.asarray(len(dataset.test.x), jnp.int32),
-        target_low=jnp.asarray(low, jnp.float32),
-        target_high=jnp.asarray(high, jnp.float32),
+        x=_committed(x),
+        targets=_committed(targets),
+        labels=_committed(labels),
+        n_train=_committed(np.asarray(len(dataset.train.x), np.int32)),
+        n_test=_committed(np.asarray(len(dataset.test.x), np.int32)),
+        target_low=_committed(np.asarray(low, np.float32)),
+        target_high=_committed(np.asarray(high, np.float32)),
     )
 
 
