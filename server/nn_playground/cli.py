@@ -161,7 +161,7 @@ def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     """uvloop where it is installed (uvicorn[standard] brings it on Linux and macOS): the
     event loop sends every frame and takes every acknowledgement, and uvloop measured
     cheaper per frame than asyncio's own loop. (uvicorn picks it only when it makes the
-    loop itself; here asyncio.run makes it.) None: asyncio's default."""
+    loop itself; here main's asyncio.Runner makes it.) None: asyncio's default."""
     try:
         import uvloop
     except ImportError:
