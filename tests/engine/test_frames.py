@@ -225,7 +225,7 @@ def test_no_setting_compiles_again_after_warm_up() -> None:
 def test_the_compilation_counter_sees_a_compilation(circle_data: DeviceData) -> None:
     state, hyper = runner.start_model(ModelConfig())
     runner.run_frame(state, circle_data, hyper, 1)
-    # A float16 learning rate is a new argument type: the frame function must retrace.
+    # A float16 learning rate is a new argument type: another program, compiled or loaded.
     retyped = hyper._replace(learning_rate=np.asarray(0.03, np.float16))
     with count_compilations() as counted:
         runner.run_frame(state, circle_data, retyped, 1)
@@ -249,7 +249,7 @@ def test_narrow_and_wide_grid_passes_draw_the_same(circle_data: DeviceData) -> N
 
 
 def test_compiled_programs_are_saved_and_compute_the_same(circle_data: DeviceData) -> None:
-    """Frames run through exported programs saved on disk; they must equal the jitted functions,
+    """Frames run through compiled programs saved on disk; they must equal the jitted functions,
     and a frame of no epochs (drawn by the smaller draw program) must equal train_frame's."""
 
     state, hyper = runner.start_model(ModelConfig(hidden=(5, 3), dropout=(0.1, 0.0)))
@@ -260,8 +260,8 @@ def test_compiled_programs_are_saved_and_compute_the_same(circle_data: DeviceDat
             assert np.array_equal(saved, np.asarray(jitted))
     cache = compilation.cache_dir()
     assert cache is not None
-    for name in ("draw", "frame"):
-        assert any((cache / "exported").glob(f"{name}-*.jaxexport")), name
+    for name in ("init", "draw", "frame"):
+        assert any((cache / "programs").glob(f"{name}-*.program")), name
 
 
 @pytest.fixture
@@ -271,7 +271,7 @@ def programs_dir(tmp_path: Path) -> Iterator[Path]:
     previous = compilation.cache_dir()
     compilation.enable_persistent_cache(tmp_path)
     try:
-        yield tmp_path / "exported"
+        yield tmp_path / "programs"
     finally:
         compilation.enable_persistent_cache(previous)
 
@@ -288,7 +288,7 @@ def test_an_unreadable_saved_program_is_compiled_afresh(
 
     args = _draw_args(circle_data)
     _, first = Program("probe", frames.draw_frame)(*args)
-    (saved,) = programs_dir.glob("probe-*.jaxexport")
+    (saved,) = programs_dir.glob("probe-*.program")
     saved.write_bytes(b"not a program")
     _, again = Program("probe", frames.draw_frame)(*args)
     assert np.array_equal(np.asarray(first.outputs), np.asarray(again.outputs))

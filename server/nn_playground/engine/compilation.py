@@ -31,8 +31,17 @@ def _on_event(event: str, duration_secs: float, **kwargs: str | int) -> None:
             _count += 1
 
 
+def program_loaded() -> None:
+    """A compiled program was loaded from disk (programs.py): no trace or compilation, but
+    the same wait for a user after warm-up (seconds), so it counts as one."""
+    global _count
+    with _lock:
+        _count += 1
+
+
 def compilation_count() -> int:
-    """How many traces and compilations this process has done since counting began."""
+    """How many traces, compilations and program loads this process has done since counting
+    began."""
     global _listening
     with _lock:
         if not _listening:

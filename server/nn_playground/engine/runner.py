@@ -28,7 +28,7 @@ from nn_playground.engine.state import (
 GROUP_SIZES = (4, 8)
 MAX_MODELS = GROUP_SIZES[-1]
 
-_init_state = jax.jit(init_state)
+_INIT = Program("init", jax.jit(init_state))
 _DRAW = Program("draw", draw_frame)
 _ONE_MODEL = Program("frame", train_frame)
 _MODEL_GROUP = Program("frames", train_frames)
@@ -68,7 +68,7 @@ def start_model(config: ModelConfig, seed: int | None = None) -> tuple[TrainStat
     settings, both committed to the device as run_frame wants them."""
     hyper = committed(make_hyper(config))
     chosen = config.seed if seed is None else seed
-    return committed(_init_state(hyper, np.asarray(chosen, np.int32))), hyper
+    return committed(_INIT(hyper, np.asarray(chosen, np.int32))), hyper
 
 
 def run_frame(
