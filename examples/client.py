@@ -118,10 +118,10 @@ def picture(arrays: Arrays, data: Message, domain: float, scale: int) -> np.ndar
     outputs = arrays[(0, "outputs")] / 255.0  # (n_outputs, side, side), row 0 = top (x2 high)
     if data["problem"] in ("binary", "regression"):
         grid = ramp(outputs[0])
-    else:  # palette colour of the predicted class, paler where the model is unsure
-        confidence, chance = arrays[(0, "confidence")] / 255.0, 1.0 / len(outputs)
+    else:  # palette colour of the most probable class, paler where the model is unsure
+        confidence, chance = outputs.max(axis=0), 1.0 / len(outputs)
         weight = np.clip((confidence - chance) / (1.0 - chance), 0.0, 1.0)[..., None]
-        grid = WHITE + (PALETTE[arrays[(0, "predicted_class")] % len(PALETTE)] - WHITE) * weight
+        grid = WHITE + (PALETTE[outputs.argmax(axis=0) % len(PALETTE)] - WHITE) * weight
     image = np.repeat(np.repeat(grid, scale, axis=0), scale, axis=1)
     height, width, _ = image.shape
     dy, dx = np.mgrid[-3:4, -3:4]

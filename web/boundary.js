@@ -97,8 +97,6 @@ export class BoundaryView {
         problem: data.problem,
         nOutputs: model.n_outputs,
         outputs: /** @type {Uint8Array} */ (model.arrays.outputs.data),
-        predictedClass: /** @type {Uint8Array} */ (model.arrays.predicted_class.data),
-        confidence: /** @type {Uint8Array} */ (model.arrays.confidence.data),
       },
       { discretize: options.discretize, output: options.output },
     );

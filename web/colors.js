@@ -10,10 +10,9 @@
  *   problem: Problem,
  *   nOutputs: number,
  *   outputs: Uint8Array,
- *   predictedClass: Uint8Array,
- *   confidence: Uint8Array,
  * }} BoundaryFrame
- * `outputs` is output-major: output o's side*side grid starts at o*side*side.
+ * `outputs` is output-major: output o's side*side grid starts at o*side*side. Nothing else
+ * comes with them: the predicted class and its confidence are read from these bytes.
  */
 /** @typedef {{discretize: boolean, output: number | null}} PaintOptions */
 /** @typedef {{color: string, label: string}} LegendStop */
@@ -233,7 +232,8 @@ function paintThrough(target, bytes, offset, table) {
 /**
  * Paints one model's decision boundary into target (side*side RGBA, alpha 255).
  * - binary: binaryColor of output 0; discretize rounds it to class 0 or 1.
- * - multiclass: classColor(predictedClass, confidence, nOutputs); discretize: full colour.
+ * - multiclass: classColor of the most probable class (the first of equal bytes) and its
+ *   probability, nOutputs; discretize: full colour.
  * - multilabel: mean palette colour of the labels with probability >= 0.5, shaded by their
  *   mean probability (rounded to a byte); none on: NO_LABEL; discretize: no shading.
  * - regression: sequentialColor of output 0; discretize: bandedColor (8 bands).
@@ -268,14 +268,18 @@ export function paintBoundary(target, frame, options) {
   } else if (problem === "regression") {
     paintThrough(target, outputs, 0, discretize ? BANDED_TABLE : SEQUENTIAL_TABLE);
   } else if (problem === "multiclass") {
-    const { predictedClass, confidence } = frame;
-    if (predictedClass.length < n || confidence.length < n) {
-      throw new RangeError(`class grids hold fewer than ${n} bytes`);
-    }
     const table = classTable(nOutputs);
     for (let i = 0, j = 0; i < n; i++, j += 4) {
-      const level = discretize ? 255 : confidence[i];
-      const t = ((predictedClass[i] % PALETTE.length) * 256 + level) * 3;
+      let best = 0;
+      let top = outputs[i];
+      for (let o = 1, at = i + n; o < nOutputs; o++, at += n) {
+        if (outputs[at] > top) {
+          top = outputs[at];
+          best = o;
+        }
+      }
+      const level = discretize ? 255 : top;
+      const t = ((best % PALETTE.length) * 256 + level) * 3;
       target[j] = table[t];
       target[j + 1] = table[t + 1];
       target[j + 2] = table[t + 2];

@@ -82,8 +82,6 @@ def _arrays(model: TrainedModel) -> list[tuple[str, np.ndarray]]:
     widest = max(config.hidden, default=0)
     arrays: list[tuple[str, np.ndarray]] = [
         ("outputs", np.asarray(frame.outputs)[: config.n_outputs]),
-        ("predicted_class", np.asarray(frame.predicted_class)),
-        ("confidence", np.asarray(frame.confidence)),
         ("neurons", np.asarray(frame.neurons)[: len(config.hidden), :widest]),
         ("features", np.asarray(frame.features)[feature_columns(config)]),
     ]

@@ -72,7 +72,10 @@ def test_session_opens_with_ready_data_and_an_untrained_frame(conversation: Conv
     assert model.train_loss is not None
     assert model.test_loss is not None
     names = {name for _, name in frame.arrays}
-    assert {"outputs", "predicted_class", "confidence", "neurons", "features"} <= names
+    # The grids and the exact weights, nothing derivable from them (such as the class).
+    assert names == {"outputs", "neurons", "features"} | {
+        f"{kind}.{layer}" for kind in ("weights", "biases") for layer in range(3)
+    }
     assert frame.arrays[(0, "outputs")].shape == (1, 128, 128)
     assert frame.arrays[(0, "neurons")].shape == (2, 4, 32, 32)
     assert [w.shape for w in frame.weights()] == [(4,), (2, 4), (2,), (4, 2), (1,), (2, 1)]

@@ -57,17 +57,9 @@ function pixels(target) {
  * @param {"binary" | "multiclass" | "multilabel" | "regression"} problem
  * @param {number} nOutputs
  * @param {number[]} outputs
- * @param {number[]} [predictedClass]
- * @param {number[]} [confidence]
  */
-function frame(problem, nOutputs, outputs, predictedClass = [], confidence = []) {
-  return {
-    problem,
-    nOutputs,
-    outputs: Uint8Array.from(outputs),
-    predictedClass: Uint8Array.from(predictedClass),
-    confidence: Uint8Array.from(confidence),
-  };
+function frame(problem, nOutputs, outputs) {
+  return { problem, nOutputs, outputs: Uint8Array.from(outputs) };
 }
 
 /**
@@ -228,9 +220,10 @@ describe("paintBoundary binary", () => {
 });
 
 describe("paintBoundary multiclass", () => {
-  // 3 classes: outputs are ignored except for options.output.
-  const outputs = [255, 10, 30, 40, 0, 200, 60, 70, 0, 30, 128, 90];
-  const f = frame("multiclass", 3, outputs, [0, 1, 2, 1], [255, 85, 170, 128]);
+  // 3 classes, side 2: class 0's grid, then class 1's, then class 2's. The pixels' most
+  // probable classes are 0, 1, 2, 1, with probabilities 255, 85, 170 and 128 (bytes).
+  const outputs = [255, 84, 40, 60, 0, 85, 45, 128, 0, 84, 170, 67];
+  const f = frame("multiclass", 3, outputs);
 
   test("class colour lightened by low confidence", () => {
     const out = paint(2, f);
@@ -248,10 +241,17 @@ describe("paintBoundary multiclass", () => {
 
   test("options.output shows one output's grid with the binary map", () => {
     const out = paint(2, f, { output: 2 });
-    const expected = [ORANGE, binaryColor(30 / 255), binaryColor(128 / 255), binaryColor(90 / 255)];
+    const expected = [ORANGE, binaryColor(84 / 255), binaryColor(170 / 255), binaryColor(67 / 255)];
     assert.deepEqual(out, expected);
     assert.deepEqual(paint(2, f, { output: 0 })[0], BLUE);
     assert.deepEqual(paint(2, f, { output: 2, discretize: true }), [ORANGE, ORANGE, BLUE, ORANGE]);
+  });
+
+  test("equal probabilities go to the first of those classes", () => {
+    const tied = frame("multiclass", 3, [10, 85, 0, 0, 10, 85, 0, 0, 10, 85, 0, 0]);
+    const out = paint(2, tied, { discretize: true });
+    assert.deepEqual(out.slice(0, 2), [ORANGE, ORANGE]);
+    assert.deepEqual(paint(2, tied)[1], classColor(0, 85 / 255, 3));
   });
 
   test("options.output out of range throws", () => {
@@ -261,14 +261,10 @@ describe("paintBoundary multiclass", () => {
 
   test("matches classColor for every class and confidence byte", () => {
     const n = 16;
-    const predicted = [];
-    const confidence = [];
-    for (let i = 0; i < n * n; i++) {
-      predicted.push(i % 5);
-      confidence.push(i);
-    }
+    // Pixel i: class i % 5 at byte i, the other classes at 0.
     const outputs = new Array(5 * n * n).fill(0);
-    const out = paint(n, frame("multiclass", 5, outputs, predicted, confidence));
+    for (let i = 0; i < n * n; i++) outputs[(i % 5) * n * n + i] = i;
+    const out = paint(n, frame("multiclass", 5, outputs));
     out.forEach((rgb, i) => assert.deepEqual(rgb, classColor(i % 5, i / 255, 5), `pixel ${i}`));
   });
 });
@@ -340,15 +336,13 @@ describe("paintBoundary checks", () => {
     const side = 4;
     const n = side * side;
     const bytes = Array.from({ length: 3 * n }, (_, i) => (i * 37) % 256);
-    const cls = Array.from({ length: n }, (_, i) => i % 3);
-    const conf = Array.from({ length: n }, (_, i) => 85 + i * 10);
     /** @type {("binary" | "multiclass" | "multilabel" | "regression")[]} */
     const problems = ["binary", "multiclass", "multilabel", "regression"];
     for (const problem of problems) {
       for (const discretize of [false, true]) {
         for (const output of [null, 0]) {
           const target = new Uint8ClampedArray(n * 4);
-          paintBoundary(target, frame(problem, 3, bytes, cls, conf), { discretize, output });
+          paintBoundary(target, frame(problem, 3, bytes), { discretize, output });
           for (let j = 3; j < target.length; j += 4) {
             assert.equal(target[j], 255, `${problem} ${discretize} ${output} ${j}`);
           }
@@ -362,7 +356,7 @@ describe("paintBoundary checks", () => {
     const options = { discretize: false, output: null };
     assert.throws(() => paintBoundary(new Uint8ClampedArray(12), f, options), RangeError);
     assert.throws(() => paintBoundary(new Uint8ClampedArray(64), f, options), RangeError);
-    const m = frame("multiclass", 1, [0, 0, 0, 0], [0, 0], [255, 255]);
+    const m = frame("multiclass", 2, [0, 0, 0, 0]);
     assert.throws(() => paintBoundary(new Uint8ClampedArray(16), m, options), RangeError);
   });
 

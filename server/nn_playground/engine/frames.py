@@ -33,9 +33,9 @@ class Frame(NamedTuple):
     learning_rate: jax.Array  # () float32 in effect after decay
     grad_norms: jax.Array  # (LAYERS,) float32: |dLoss/dW| per layer, output layer last
     params: jax.Array  # model.PARAM_SHAPE float32
-    outputs: jax.Array  # (MAX_OUTPUTS, OUTPUT_SIDE, OUTPUT_SIDE) uint8: per-output value
-    predicted_class: jax.Array  # (OUTPUT_SIDE, OUTPUT_SIDE) uint8: argmax over outputs
-    confidence: jax.Array  # (OUTPUT_SIDE, OUTPUT_SIDE) uint8: that output's probability
+    # (MAX_OUTPUTS, OUTPUT_SIDE, OUTPUT_SIDE) uint8: per-output value. The predicted class
+    # and its probability are not sent alongside: a reader takes them from these codes.
+    outputs: jax.Array
     neurons: jax.Array  # (HIDDEN, WIDTH, NEURON_SIDE, NEURON_SIDE) uint8, 128 = zero
     neuron_scale: jax.Array  # (HIDDEN, WIDTH) float32: activation at 0 and 255 is -/+ this
     features: jax.Array  # (WIDTH, NEURON_SIDE, NEURON_SIDE) uint8, same coding
@@ -60,23 +60,14 @@ def _signed_maps(values: jax.Array) -> tuple[jax.Array, jax.Array]:
     return _to_uint8(unit.T), scale
 
 
-def _output_grids(
-    outputs: jax.Array, data: DeviceData, hyper: Hyper
-) -> tuple[jax.Array, jax.Array, jax.Array]:
-    """(OUTPUT_SIDE**2, MAX_OUTPUTS) head outputs -> per-output, class and confidence grids."""
+def _output_grids(outputs: jax.Array, data: DeviceData, hyper: Hyper) -> jax.Array:
+    """(OUTPUT_SIDE**2, MAX_OUTPUTS) head outputs -> (MAX_OUTPUTS, side, side) uint8 codes of
+    each output's value: a probability, or a regression target scaled to the data's range."""
     is_regression = hyper.problem == PROBLEM_IDS[Problem.REGRESSION]
     span = jnp.maximum(data.target_high - data.target_low, 1e-6)
     unit = jnp.where(is_regression, (outputs - data.target_low) / span, outputs)
-    masked = jnp.where(hyper.output_mask > 0, outputs, -jnp.inf)
-    chosen = jnp.argmax(masked, axis=1)
-    top = jnp.max(masked, axis=1)
-    # A single sigmoid output is a two-way choice: class 1 above one half, else class 0.
-    single = jnp.sum(hyper.output_mask) == 1
-    chosen = jnp.where(single, (outputs[:, 0] >= 0.5).astype(chosen.dtype), chosen)
-    top = jnp.where(single, jnp.maximum(outputs[:, 0], 1.0 - outputs[:, 0]), top)
-    shape = (OUTPUT_SIDE, OUTPUT_SIDE)
-    grids = unit[:, : limits.MAX_OUTPUTS].T.reshape(limits.MAX_OUTPUTS, *shape)
-    return _to_uint8(grids), chosen.astype(jnp.uint8).reshape(shape), _to_uint8(top).reshape(shape)
+    grids = unit[:, : limits.MAX_OUTPUTS].T.reshape(limits.MAX_OUTPUTS, OUTPUT_SIDE, OUTPUT_SIDE)
+    return _to_uint8(grids)
 
 
 class _Pictures(NamedTuple):
@@ -141,9 +132,7 @@ def measure(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared) -
         shared.grid_features,
     )
     head_hyper = hyper._replace(output_mask=hyper.output_mask[: limits.MAX_OUTPUTS])
-    outputs, predicted_class, confidence = _output_grids(
-        predict(pictures.logits, head_hyper), data, head_hyper
-    )
+    outputs = _output_grids(predict(pictures.logits, head_hyper), data, head_hyper)
     selected = hyper.feature_mask > 0
     return Frame(
         epoch=state.epoch,
@@ -157,8 +146,6 @@ def measure(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared) -
         grad_norms=jnp.sqrt(jnp.sum(jnp.square(rows.grad[:, :-1, :]), axis=(1, 2))),
         params=state.params,
         outputs=outputs,
-        predicted_class=predicted_class,
-        confidence=confidence,
         neurons=pictures.neurons,
         neuron_scale=pictures.neuron_scale,
         features=jnp.where(selected[:, None, None], grid.FEATURE_CODES, jnp.uint8(grid.FLAT)),
