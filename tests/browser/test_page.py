@@ -366,6 +366,34 @@ def test_a_neuron_map_can_be_shown_large(page: Page, live_server: LiveServer) ->
     assert _boundary_pixels(page) == output
 
 
+def test_a_multiclass_boundary_shows_each_class_where_it_wins(
+    page: Page, live_server: LiveServer
+) -> None:
+    """Frames carry the outputs alone: the drawing worker finds each pixel's most probable
+    class itself. Trained on three blobs, each class's colour covers its own region."""
+    _open(page, live_server.url + "#dataset=blobs")
+    expect(page.locator("#legend li")).to_have_count(3, timeout=FRAME_TIMEOUT_MS)
+    page.locator("#discretize").check()  # full class colours, no shading by confidence
+    page.locator("#speed").fill("20")
+    page.locator("h1").click()
+    page.keyboard.press("Space")
+    page.wait_for_function(
+        "Number(document.getElementById('epoch').textContent) >= 60", timeout=FRAME_TIMEOUT_MS
+    )
+    page.keyboard.press("Space")
+    expect(page.locator("#state")).to_have_text("paused")
+    page.wait_for_timeout(200)  # the next animation frame draws the latest frame
+    shown = _shown_rgb(page.locator("#boundary")).astype(int)
+    for name, colour in (
+        ("orange", (230, 159, 0)),
+        ("blue", (0, 114, 178)),
+        ("green", (0, 158, 115)),
+    ):
+        share = float(np.mean(np.abs(shown - colour).max(axis=1) <= 8))
+        assert share > 0.1, (name, share)
+    save_screenshot(page, "page-multiclass")
+
+
 def _palette_pixels(canvas: Locator) -> dict[str, int]:
     """How many pixels of a canvas are exactly class 0's orange and class 1's blue."""
     counts: dict[str, int] = canvas.evaluate(
