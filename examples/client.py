@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="boundary.png", help="PNG file to write")
     parser.add_argument("--epochs", type=int, default=200, help="epochs to train")
     parser.add_argument("--epochs-per-step", type=int, default=20, help="epochs per frame")
-    parser.add_argument("--scale", type=int, default=2, help="pixels per grid cell")
+    parser.add_argument("--scale", type=int, default=3, help="pixels per grid cell")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait")
     for name in OPTIONS:
         parser.add_argument("--" + name.replace("_", "-"), help=f"setting {name} (lists: a,b)")

@@ -24,6 +24,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from nn_playground import protocol
 from nn_playground.app import Health
+from nn_playground.engine import limits
 from tests.live_server import LiveServer, free_port, run_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,10 +109,12 @@ def test_client_trains_200_epochs_and_saves_the_boundary(
     assert re.search(r"^epoch\s+200\s+train loss \d", result.stdout, re.MULTILINE)
     assert "trained 200 epochs" in result.stdout
     pixels = read_png(out)
-    assert pixels.shape == (256, 256, 3)
+    side = 3 * limits.OUTPUT_GRID  # --scale 3 pixels per grid cell, the default
+    assert pixels.shape == (side, side, 3)
     assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 100
     # The default circle dataset: class 1 (blue) inside, class 0 (orange) in the corners.
-    centre = pixels[108:148, 108:148].reshape(-1, 3).mean(axis=0)
+    near_middle = slice(side // 2 - 20, side // 2 + 20)
+    centre = pixels[near_middle, near_middle].reshape(-1, 3).mean(axis=0)
     corner = pixels[:30, :30].reshape(-1, 3).mean(axis=0)
     assert centre[2] > centre[0] + 50, centre
     assert corner[0] > corner[2] + 50, corner

@@ -1,5 +1,5 @@
 // @ts-check
-// Draws one model's decision boundary (a 128 x 128 grid) and the data points on a canvas
+// Draws one model's decision boundary (a 100 x 100 grid, limits.output_grid) and the data points on a canvas
 // whose backing store the page sizes for devicePixelRatio. Runs in the drawing worker (see
 // frame_worker.js), on an OffscreenCanvas: no DOM. Uses colors.js for every colour.
 import { PALETTE, paintBoundary, paintNeuron, sequentialColor } from "./colors.js";

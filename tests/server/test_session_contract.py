@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from nn_playground import __version__
+from nn_playground.engine import limits
 from nn_playground.engine.compilation import count_compilations
 from nn_playground.protocol import (
     KEEP_WEIGHTS,
@@ -76,7 +77,7 @@ def test_session_opens_with_ready_data_and_an_untrained_frame(conversation: Conv
     assert names == {"outputs", "neurons", "features"} | {
         f"{kind}.{layer}" for kind in ("weights", "biases") for layer in range(3)
     }
-    assert frame.arrays[(0, "outputs")].shape == (1, 128, 128)
+    assert frame.arrays[(0, "outputs")].shape == (1, limits.OUTPUT_GRID, limits.OUTPUT_GRID)
     assert frame.arrays[(0, "neurons")].shape == (2, 4, 32, 32)
     assert [w.shape for w in frame.weights()] == [(4,), (2, 4), (2,), (4, 2), (1,), (2, 1)]
     status = conversation.receive()
@@ -426,7 +427,7 @@ def test_points_for_a_multiclass_problem(conversation: Conversation) -> None:
     assert (data.problem, data.n_outputs) == ("multiclass", 3)
     frame = conversation.current_frame()
     assert frame.model.n_outputs == 3
-    assert frame.arrays[(0, "outputs")].shape == (3, 128, 128)
+    assert frame.arrays[(0, "outputs")].shape == (3, limits.OUTPUT_GRID, limits.OUTPUT_GRID)
     error = conversation.error_for(
         {
             "type": "points",

@@ -83,7 +83,7 @@ def _grid_pass(
 ) -> _Pictures:
     width = params.shape[-1]  # model.WIDTH, or narrowing.NARROW
     # The grid's features hold every feature: masking the first layer's weights instead of
-    # the 17,408 points' features leaves a model's unused inputs out.
+    # the 11,024 points' features leaves a model's unused inputs out.
     masked = params.at[0, :width].multiply(hyper.feature_mask[:, None])
     logits, hidden = model.forward_skipping(
         masked, grid_features, hyper, run_depth, grid.NEURON_POINTS, model.activate_only

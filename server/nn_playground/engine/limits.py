@@ -13,7 +13,7 @@ MIN_POINTS: Final = 10
 DOMAIN: Final = 6.0  # inputs x1, x2 live in [-DOMAIN, DOMAIN]
 MAX_REGRESSION_TARGET: Final = 1000.0  # |value| of user-supplied regression points
 
-OUTPUT_GRID: Final = 128  # decision boundary resolution (per side)
+OUTPUT_GRID: Final = 100  # decision boundary resolution (per side), as the TensorFlow Playground
 NEURON_GRID: Final = 32  # hidden-neuron thumbnail resolution (per side)
 CHUNK: Final = 32  # rows per compiled training step; larger minibatches take several chunks
 
