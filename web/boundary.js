@@ -1,19 +1,26 @@
 // @ts-check
-// Draws one model's decision boundary (a 100 x 100 grid, limits.output_grid) and the data points on a canvas
-// whose backing store the page sizes for devicePixelRatio. Runs in the drawing worker (see
-// frame_worker.js), on an OffscreenCanvas: no DOM. Uses colors.js for every colour.
+// Draws one model's decision boundary (a 100 x 100 grid, limits.output_grid, interpolated to
+// twice that) and the data points on a canvas whose backing store the page sizes for
+// devicePixelRatio. Runs in the drawing worker (see frame_worker.js), on an OffscreenCanvas:
+// no DOM. Uses colors.js for every colour.
 import { PALETTE, paintBoundary, paintNeuron, sequentialColor } from "./colors.js";
+import { upsample } from "./upsample.js";
 
 const DOMAIN = 6; // limits.domain: the grid spans [-6, 6] in x1 and x2
+// The outputs are interpolated to twice the grid's resolution before colouring (upsample.js).
+const UPSAMPLE = 2;
 
 export class BoundaryView {
   /** @param {OffscreenCanvas} canvas @param {number} side grid cells per side */
   constructor(canvas, side) {
     this.canvas = canvas;
     this.side = side;
-    this.grid = new OffscreenCanvas(side, side);
+    const fine = side * UPSAMPLE;
+    this.grid = new OffscreenCanvas(fine, fine);
     this.gridContext = /** @type {OffscreenCanvasRenderingContext2D} */ (this.grid.getContext("2d"));
-    this.image = this.gridContext.createImageData(side, side);
+    this.image = this.gridContext.createImageData(fine, fine);
+    /** the interpolated outputs, reused from frame to frame */
+    this.fineOutputs = new Uint8Array(0);
     // A hidden neuron's or an input feature's map, when one is chosen in the network view.
     this.map = new OffscreenCanvas(1, 1);
     this.mapContext = /** @type {OffscreenCanvasRenderingContext2D} */ (this.map.getContext("2d"));
@@ -91,12 +98,16 @@ export class BoundaryView {
    * @param {{problem: string}} data @param {{discretize: boolean, output: number | null}} options
    */
   drawOutput(model, data, options) {
+    const fine = this.side * UPSAMPLE;
+    const needed = model.n_outputs * fine * fine;
+    if (this.fineOutputs.length !== needed) this.fineOutputs = new Uint8Array(needed);
+    const outputs = /** @type {Uint8Array} */ (model.arrays.outputs.data);
     paintBoundary(
       this.image.data,
       {
         problem: data.problem,
         nOutputs: model.n_outputs,
-        outputs: /** @type {Uint8Array} */ (model.arrays.outputs.data),
+        outputs: upsample(outputs, model.n_outputs, this.side, UPSAMPLE, this.fineOutputs),
       },
       { discretize: options.discretize, output: options.output },
     );
