@@ -181,7 +181,7 @@ def stuck_client(server: LiveServer, acknowledge: bool) -> tuple[float, float]:
                     frame += 1
                     await send(ws, {"type": "ack", "frame": frame})
                 samples.append(rss_mb(server))
-                assert time.monotonic() - start < SEND_TIMEOUT + 15, "still open"
+                assert time.monotonic() - start < SEND_TIMEOUT + 25, "still open"
                 await asyncio.sleep(0.02)
             return time.monotonic() - start
         finally:
@@ -203,9 +203,11 @@ def test_client_that_acknowledges_without_reading_is_closed(server: LiveServer) 
     bounded by the send timeout too."""
     closed_after, growth = stuck_client(server, acknowledge=True)
     print(f"\nblind acknowledger closed {closed_after:.2f} s after play; RSS +{growth:.1f} MB")
-    # Its frames first fill the socket buffers (megabytes, at the server's frame rate); then
-    # a send blocks, and the send timeout runs.
-    assert closed_after < SEND_TIMEOUT + 10
+    # Its frames first fill the socket buffers; then a send blocks, and the send timeout runs.
+    # The filling takes the kernel's buffers (megabytes: tcp_wmem allows the server's up to
+    # 4 MB) over the bytes of the frames its acks let through, about 10 a second from this
+    # loop: measured 11 s with 22 KB frames (8.6 s when frames were 28 KB).
+    assert closed_after < SEND_TIMEOUT + 15
     assert growth < 20
 
 
