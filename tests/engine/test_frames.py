@@ -283,6 +283,24 @@ def _draw_args(data: DeviceData) -> tuple[Any, ...]:
     return (state, data, hyper, shared_settings([hyper], 0))
 
 
+def test_a_program_in_the_compilation_cache_is_not_saved_broken(
+    circle_data: DeviceData, programs_dir: Path
+) -> None:
+    """An executable JAX read from its persistent cache re-serialises incompletely (jaxlib
+    0.10.2: "Function ... not found" when the copy runs). The cache holds a program's code
+    whenever the engine's code hash changed but its HLO did not (a comment edit, an upgrade):
+    what Program saves must still run."""
+
+    args = _draw_args(circle_data)
+    # JAX's persistent cache now holds this HLO; its in-memory caches are emptied, so the
+    # next compile of it would be read from disk.
+    jax.jit(frames._draw).lower(*args).compile()
+    jax.clear_caches()
+    _, first = Program("cached", frames.draw_frame)(*args)
+    _, loaded = Program("cached", frames.draw_frame)(*args)  # from the saved file, if any
+    assert np.array_equal(np.asarray(first.outputs), np.asarray(loaded.outputs))
+
+
 def test_an_unreadable_saved_program_is_compiled_afresh(
     circle_data: DeviceData, programs_dir: Path
 ) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import os
 import pickle
 import threading
@@ -37,6 +38,25 @@ _CODE = hashlib.sha256(
 def _cache_dir() -> Path | None:
     directory = compilation.cache_dir()
     return directory / "programs" if directory else None
+
+
+def _compile(function: Any, args: tuple[Any, ...]) -> Any:
+    """Compile for these arguments, never through JAX's persistent cache.
+
+    An executable JAX read from that cache re-serialises incompletely (jaxlib 0.10.2: the
+    copy loads, then fails with "Function ... not found" when it runs), and the cache holds a
+    program's code whenever the engine's code hash changed but its HLO did not (a comment
+    edit, an upgrade). JAX decides once per process whether to use the cache at all, so
+    switching it off here does nothing. Instead this compile's key includes the code's
+    metadata (file names, line numbers), which ordinary compiles leave out, and it never
+    writes the cache (an infinite minimum compile time): no entry can ever match its key.
+    Both switches are thread-local, from JAX's private config module (the public one has
+    no thread-local switches)."""
+    with (
+        jax_config.compilation_cache_include_metadata_in_key(True),
+        jax_config.persistent_cache_min_compile_time_secs(math.inf),
+    ):
+        return function.lower(*args).compile()
 
 
 @cache
@@ -97,11 +117,7 @@ class Program:
                 return loaded
             except Exception:  # a truncated or foreign file: compile afresh
                 log.warning("ignoring unreadable compiled program %s", path)
-        # Not from JAX's persistent cache: an executable loaded from there serialises
-        # incompletely ("Function ... not found" when the copy runs; jaxlib 0.10.2). The
-        # switch is thread-local (JAX's public config has none).
-        with jax_config.enable_compilation_cache(False):
-            compiled = self.function.lower(*args).compile()
+        compiled = _compile(self.function, args)
         directory.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".partial")
         partial.write_bytes(pickle.dumps(serialize_executable.serialize(compiled)))
