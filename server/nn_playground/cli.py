@@ -110,9 +110,15 @@ def _start_warm_up() -> threading.Thread:
     the web stack's imports and the server's start (~1 s) overlap the first program's load,
     and a session that needs a program still loading waits only for that one."""
     from nn_playground.engine import compilation, runner  # JAX loads only when needed
+    from nn_playground.thread_placement import place_threads
 
     compilation.enable_persistent_cache()
-    thread = threading.Thread(target=runner.warm_up, name="warm-up", daemon=True)
+
+    def warm_up_then_place_threads() -> None:
+        runner.warm_up()
+        place_threads()  # XLA's threads exist by now
+
+    thread = threading.Thread(target=warm_up_then_place_threads, name="warm-up", daemon=True)
     thread.start()
     return thread
 
