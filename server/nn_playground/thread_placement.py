@@ -7,9 +7,10 @@ Why: XLA splits every call across its thread pool. A frame is ~2 ms of small ker
 short for the split to pay, and with both pools spread over every core each frame's kernels
 hop between cores that the event loop and the workers keep busy. The Python threads need
 about one core together, since they take turns holding the GIL. Measured on 2 cores with
-32 sessions playing (`python bench/run.py`'s load, alternate runs): 8.6 and 8.7 frames/s a
-session with every thread free to run anywhere, 11.7 and 12.2 placed this way; XLA's CPU
-per frame fell from ~3.8 ms to ~2.4 ms.
+32 sessions playing (`python bench/run.py`'s load), switching the placement on and off
+every 4 s within one run, since this host's speed drifts more than that between runs:
+11.5 against 9.6 and 11.1 against 9.8 frames/s a session, placed first in all 14 pairs.
+XLA's CPU per frame fell from ~3.8 ms to ~2.4-2.8 ms.
 
 A thread inherits the cores of the thread that starts it, so the training workers, started
 later from the event loop, land on the Python core by themselves."""
