@@ -16,6 +16,7 @@ import math
 import os
 import pickle
 import threading
+import weakref
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,14 @@ def _machine() -> str:
     )
 
 
+_PROGRAMS: weakref.WeakSet[Program] = weakref.WeakSet()
+
+
+def loaded_programs() -> int:
+    """How many compiled executables this process holds in memory (the /metrics gauge)."""
+    return sum(len(program._loaded) for program in list(_PROGRAMS))
+
+
 class Program:
     """A jitted function whose executables (one per argument signature) are loaded from
     disk when saved there, else compiled and saved."""
@@ -85,6 +94,7 @@ class Program:
         # The warm-up thread and a first session may want the same program at once: one
         # loads it while the other waits (two loads at once took longer than both in turn).
         self._lock = threading.Lock()
+        _PROGRAMS.add(self)
 
     def __call__(self, *args: Any) -> Any:
         directory = _cache_dir()
