@@ -12,9 +12,16 @@ from collections.abc import Callable, Mapping, Sequence
 
 from nn_playground import __version__
 from nn_playground.engine import limits
-from nn_playground.options import ServerOptions, options_from_env, split_origins
+from nn_playground.options import ServerOptions, options_from_env, parse_workers, split_origins
 
 log = logging.getLogger("nn_playground")
+
+
+def _workers_flag(text: str) -> int:
+    try:
+        return parse_workers(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def parse_options(
@@ -75,6 +82,16 @@ def parse_options(
         "(env NN_PLAYGROUND_MAX_POINTS, default %(default)s)",
     )
     parser.add_argument(
+        "--workers",
+        type=_workers_flag,
+        default=defaults.workers,
+        metavar="N|auto",
+        help="serve with N processes (auto: one per core), each pinned to its cores, behind "
+        "an HAProxy this command configures and starts; needs haproxy installed. "
+        "--max-sessions is then the whole server's, split among them "
+        "(env NN_PLAYGROUND_WORKERS, default: one process, no HAProxy)",
+    )
+    parser.add_argument(
         "--warm-up",
         action="store_true",
         help="compile (or load from the persistent cache) every training function, then exit",
@@ -94,6 +111,7 @@ def parse_options(
         allowed_origins=tuple(args.allowed_origins),
         max_points=args.max_points,
         warm_up_only=args.warm_up,
+        workers=args.workers,
     )
 
 
@@ -202,6 +220,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if options.warm_up_only:
         warm_up()
         return 0
+    if options.workers is not None:
+        from nn_playground.workers import run_workers  # no JAX in the supervising process
+
+        _collect_garbage_from_now_on()
+        return run_workers(options, options.workers, browser_url(options))
     with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
         runner.run(serve(options))
     return 0

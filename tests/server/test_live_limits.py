@@ -6,27 +6,31 @@ values are printed (pytest -s shows them)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx2 as httpx
 import pytest
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
 
 from nn_playground.cli import parse_options
 from nn_playground.options import ServerOptions
 from nn_playground.protocol import MAX_MESSAGE_BYTES, Busy, Error, Ready
+from tests.live_client import (
+    close_code,
+    playing_session,
+    read_frames,
+    receive,
+    send,
+)
 from tests.live_server import LiveServer, run_async, run_server
-from tests.server.client_helpers import Frame, Message, parse_frame, parse_text
+from tests.server.client_helpers import Frame
 
 SEND_TIMEOUT = 2.0
-MESSAGE_TIMEOUT = 240.0  # a cold server loads its programs before the first frame
 
 
 def rss_mb(server: LiveServer) -> float:
@@ -75,54 +79,11 @@ def seconds_until_no_sessions(server: LiveServer, limit: float) -> float:
     return time.monotonic() - start
 
 
-async def receive(ws: ClientConnection, timeout: float = MESSAGE_TIMEOUT) -> Message:
-    # asyncio.timeout, not wait_for: cancelling a reader task parked in wait_for(recv())
-    # can hang (wait_for awaits its inner task, which websockets does not end at once).
-    async with asyncio.timeout(timeout):
-        raw = await ws.recv()
-    return parse_frame(raw) if isinstance(raw, bytes) else parse_text(raw)
-
-
-async def send(ws: ClientConnection, message: dict[str, Any]) -> None:
-    await ws.send(json.dumps(message))
-
-
-async def read_frames(ws: ClientConnection, count: int, counter: list[int] | None = None) -> None:
-    """Read, validate and acknowledge `count` frames (or forever with a counter)."""
-    seen = 0
-    while seen < count:
-        message = await receive(ws)
-        if isinstance(message, Frame):
-            await send(ws, {"type": "ack", "frame": message.header.frame})
-            seen += 1
-            if counter is not None:
-                counter[0] += 1
-
-
-async def close_code(ws: ClientConnection, timeout: float = MESSAGE_TIMEOUT) -> int:
-    """Read past any messages to the server's close frame; its code (1006: no close frame)."""
-    with contextlib.suppress(ConnectionClosed):
-        async with asyncio.timeout(timeout):
-            while True:
-                await ws.recv()
-    code = ws.close_code
-    assert code is not None
-    return code
-
-
-async def playing_session(server: LiveServer, frames: int = 3) -> ClientConnection:
-    ws = await connect(server.ws_url)
-    assert isinstance(await receive(ws), Ready)
-    await send(ws, {"type": "play"})
-    await read_frames(ws, frames)
-    return ws
-
-
 def warm(server: LiveServer) -> None:
     """One session that plays, so that later measurements do not include loading programs."""
 
     async def scenario() -> None:
-        ws = await playing_session(server)
+        ws = await playing_session(server.ws_url)
         await ws.close()
 
     run_async(scenario())
@@ -214,7 +175,7 @@ def test_client_that_acknowledges_without_reading_is_closed(server: LiveServer) 
 @pytest.mark.parametrize("abrupt", [False, True], ids=["close-frame", "tcp-abort"])
 def test_disconnect_mid_training_frees_the_session(server: LiveServer, abrupt: bool) -> None:
     async def scenario() -> float:
-        ws = await playing_session(server)
+        ws = await playing_session(server.ws_url)
         assert await asyncio.to_thread(sessions, server) == 1
         left = time.monotonic()
         if abrupt:
@@ -262,7 +223,7 @@ def capped() -> Iterator[LiveServer]:
 
 def test_session_over_the_cap_is_told_busy_and_closed_1013(capped: LiveServer) -> None:
     async def scenario() -> tuple[float, list[int], list[int]]:
-        first, second = await playing_session(capped), await playing_session(capped)
+        first, second = await playing_session(capped.ws_url), await playing_session(capped.ws_url)
         counts = [[0], [0]]
         readers = [
             asyncio.create_task(read_frames(ws, 10**9, count))
