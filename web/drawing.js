@@ -9,8 +9,12 @@ export class Drawing {
   /**
    * @param {string} url the session's websocket address
    * @param {{side: number, neuronSide: number}} sizes grid cells per side of the output and a neuron map
-   * @param {{onMessage: (message: Record<string, any>) => void, onClose: (reason: string) => void,
+   * @param {{onMessage: (message: Record<string, any>) => void,
+   *   onReconnecting: (reconnecting: import("./socket.js").Reconnecting) => void,
+   *   onClose: (closed: import("./socket.js").Closed) => void,
    *   onShown: (frames: Frame[], received: number, drawn: number) => void, onFailure: (text: string) => void}} handlers
+   *   onReconnecting: the connection closed and opens again by itself; onClose: it closed and
+   *   waits for retry()
    */
   constructor(url, sizes, handlers) {
     this.worker = new Worker(new URL("./frame_worker.js", import.meta.url), { type: "module" });
@@ -21,7 +25,8 @@ export class Drawing {
     this.worker.addEventListener("message", ({ data }) => {
       if (data.type === "shown") handlers.onShown(data.frames, data.received, data.drawn);
       else if (data.type === "message") handlers.onMessage(data.message);
-      else if (data.type === "closed") handlers.onClose(data.reason);
+      else if (data.type === "reconnecting") handlers.onReconnecting(data.reconnecting);
+      else if (data.type === "closed") handlers.onClose(data.closed);
       else if (data.type === "png") this.pngRequests.shift()?.(data.blob);
       else if (data.type === "failure") handlers.onFailure(data.text);
     });
@@ -32,6 +37,11 @@ export class Drawing {
   /** @param {Record<string, unknown>} message one of protocol.send's, for the server */
   post(message) {
     this.worker.postMessage({ type: "post", message });
+  }
+
+  /** Opens a new connection now, after a close that does not reconnect by itself. */
+  retry() {
+    this.worker.postMessage({ type: "retry" });
   }
 
   /** @param {HTMLCanvasElement} canvas the main boundary */

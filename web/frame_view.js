@@ -45,6 +45,13 @@ export class FrameView {
     this.recent.length = 0;
   }
 
+  /** A new session replaced the one shown: no curve, epoch or loss of the old one stays. */
+  restart() {
+    this.clearHistory();
+    this.element("epoch").textContent = "0";
+    for (const id of ["train-loss", "test-loss", "test-accuracy", "rate"]) this.element(id).textContent = "–";
+  }
+
   /**
    * @param {Frame[]} frames painted frames' numbers, oldest first; no grids, and weights in the
    *   latest only

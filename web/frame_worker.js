@@ -9,12 +9,18 @@
 // the page's main thread busy about 6 ms per painted frame, every 200 ms about 3 ms; charts
 // and numbers five times a second still read as live, and the pictures stay at display rate.
 //
+// A connection that closes and reconnects by itself (socket.js) keeps the painter and its
+// canvases: the frames of the session that ended are dropped, and the next session's paint
+// over the same pictures.
+//
 // Page -> worker: {type: "open", url, side, neuronSide}, {type: "post", message} (a client
-//   message for the server), {type: "boundary", canvas}, {type: "compared", canvases},
+//   message for the server), {type: "retry"} (reconnect now, after a close that does not
+//   retry by itself), {type: "boundary", canvas}, {type: "compared", canvases},
 //   {type: "network", canvas}, {type: "layout", layout}, {type: "size", target, size},
 //   {type: "options", options}, {type: "png"}.
-// Worker -> page: {type: "message", message}, {type: "closed", reason}, {type: "shown",
-//   frames, received, drawn}, {type: "png", blob}, {type: "failure", text}.
+// Worker -> page: {type: "message", message}, {type: "reconnecting", reconnecting} (socket.js's
+//   Reconnecting), {type: "closed", closed} (socket.js's Closed), {type: "shown", frames,
+//   received, drawn}, {type: "png", blob}, {type: "failure", text}.
 import { FramePainter, pointsData } from "./frame_painter.js";
 import { Session } from "./socket.js";
 
@@ -104,14 +110,22 @@ async function handle(request) {
           if (message.type === "data") painter?.setData(pointsData(message));
           worker.postMessage({ type: "message", message });
         },
-        onClose(reason) {
-          worker.postMessage({ type: "closed", reason });
+        onReconnecting(reconnecting) {
+          unsent = []; // numbers of the session that ended: its charts are cleared
+          latest = null;
+          worker.postMessage({ type: "reconnecting", reconnecting });
+        },
+        onClose(closed) {
+          worker.postMessage({ type: "closed", closed });
         },
       });
       nextFrame(loop);
       break;
     case "post":
       await session?.post(request.message);
+      break;
+    case "retry":
+      session?.retry();
       break;
     case "boundary":
       painter?.setBoundary(request.canvas);

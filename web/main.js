@@ -17,6 +17,7 @@ import { downloadBoundary, downloadWeights, showCode } from "./exports.js";
 import { showLegend } from "./legend.js";
 import { NetworkView } from "./network.js";
 import { send } from "./protocol.js";
+import { closedText, reconnectingText, RESTARTED } from "./reconnect.js";
 import { settingSpecs } from "./schema.js";
 import { sessionUrl } from "./socket.js";
 import { decodeHash, encodeHash } from "./url_state.js";
@@ -46,16 +47,34 @@ async function start() {
   let lastModel = null;
   /** @type {Record<string, unknown>} the settings the latest change replaced, as they were */
   const previous = {};
+  let started = false; // a session was ready: a later `ready` restarts the run
+  /** @type {{playing: boolean, points: Record<string, unknown> | null} | null} what the link
+   *  does not hold of the run whose connection closed, sent again after the next `ready` */
+  let restore = null;
+  /** @type {Record<string, unknown> | null} the last points message (user points are not in links) */
+  let lastPoints = null;
+  let busyReason = "";
 
   const session = new Drawing(sessionUrl(), { side: config.limits.output_grid, neuronSide: config.limits.neuron_grid }, {
     onMessage(message) {
       if (message.type === "ready") {
         settings = message.settings;
         speed = message.epochs_per_frame;
+        const restarted = restore;
+        restore = null;
+        started = true;
+        if (restarted) view.restart(); // no curve mixes two sessions
+        showState("idle"); // a new session waits for play
         applyLink(); // before anything rewrites the address bar's link
+        if (restarted?.points) {
+          settings = { ...settings, dataset: "custom" };
+          session.post(restarted.points);
+        }
+        if (restarted?.playing) session.post(send.play());
         setSpeed(speed);
         display();
         plotActivation();
+        if (restarted) notice(RESTARTED);
       } else if (message.type === "data") {
         data = { problem: message.problem, nOutputs: message.n_outputs, train: message.train, test: message.test, targetLow: message.target_low, targetHigh: message.target_high };
         document.body.dataset.points = String(data.train.length + data.test.length);
@@ -71,11 +90,19 @@ async function start() {
         display();
         updateLink();
       } else if (message.type === "busy") {
-        notice(message.message ?? "The server is busy: try again in a minute.");
+        busyReason = message.reason ?? "";
       }
     },
-    onClose(reason) {
-      showState("closed", `The connection closed: ${reason}. Reload the page to start again.`);
+    onReconnecting(reconnecting) {
+      keepRun();
+      showState("reconnecting", reconnectingText(reconnecting));
+    },
+    onClose(closed) {
+      keepRun();
+      const { text, button } = closedText(closed, busyReason);
+      element("reconnect").textContent = button;
+      showState(closed.action === "busy" ? "busy" : "closed", text);
+      busyReason = "";
     },
     onShown(frames, received, drawn) {
       lastModel = view.show(frames);
@@ -105,6 +132,12 @@ async function start() {
       output: null,
       map: mapChoice,
     });
+  }
+
+  /** Keeps what the link does not hold of a run whose connection just closed. */
+  function keepRun() {
+    if (!started || restore) return;
+    restore = { playing: state === "running", points: settings.dataset === "custom" ? lastPoints : null };
   }
 
   /** The settings and speed of the page's link (a shared run), sent as one change. */
@@ -164,13 +197,17 @@ async function start() {
   /** @param {string} newState @param {string} [detail] */
   function showState(newState, detail = "") {
     state = newState;
+    const disconnected = newState === "reconnecting" || newState === "closed" || newState === "busy";
     element("state").textContent = newState.replace("_", " ");
     element("play").textContent = newState === "running" ? "Pause" : "Play";
     const banner = element("banner");
-    banner.hidden = !(newState === "diverged" || newState === "closed" || newState === "stopped_early");
+    banner.hidden = !(disconnected || newState === "diverged" || newState === "stopped_early");
     element("banner-text").textContent = detail;
     element("lower-rate").hidden = newState !== "diverged";
-    banner.classList.toggle("warning", newState === "diverged" || newState === "closed");
+    element("banner-reset").hidden = disconnected;
+    element("reconnect").hidden = newState !== "closed" && newState !== "busy";
+    banner.classList.toggle("warning", disconnected || newState === "diverged");
+    if ((document.body.dataset.connection === "lost") !== disconnected) document.body.dataset.connection = disconnected ? "lost" : "open";
   }
 
   /** @param {number} epochs */
@@ -204,6 +241,7 @@ async function start() {
     (message) => {
       clearCharts();
       settings = { ...settings, dataset: "custom" };
+      lastPoints = message;
       display();
       updateLink();
       session.post(message);
@@ -274,6 +312,10 @@ async function start() {
   element("step").addEventListener("click", step);
   element("reset").addEventListener("click", reset);
   element("banner-reset").addEventListener("click", reset);
+  element("reconnect").addEventListener("click", () => {
+    showState("reconnecting", "Reconnecting…");
+    session.retry();
+  });
   element("lower-rate").addEventListener("click", () => configure({ learning_rate: Math.max(specs.learning_rate.minimum ?? 1e-5, Number((settings.learning_rate / 10).toPrecision(2))) }));
   element("regenerate").addEventListener("click", () => {
     clearCharts();
