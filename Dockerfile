@@ -11,14 +11,18 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    JAX_PLATFORMS=cpu
+    JAX_PLATFORMS=cpu \
+    NN_PLAYGROUND_CACHE_DIR=/var/cache/nn-playground
 
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY server ./server
 COPY web ./web
+# The compile cache's directory belongs to the server's user: a Docker volume or Kubernetes
+# emptyDir mounted there (deploy/, compose.yaml) is then writable by it.
 RUN pip install "./${EXTRAS:+[$EXTRAS]}" \
  && useradd --create-home --uid 10001 playground \
+ && install -d -o playground -g playground /var/cache/nn-playground \
  && rm -rf /src
 
 USER 10001
