@@ -59,11 +59,15 @@ def balancer() -> dict[str, Any]:
 def test_manifest_validates_against_kubernetes_schemas(path: Path, version: str) -> None:
     found = documents(path)
     assert found, f"{path.name}: expected at least one resource"
+    errors = []
     for document in found:
         try:
             kubernetes_validate.validate(document, version, strict=True)
         except kubernetes_validate.ValidationError as error:
-            pytest.fail(f"{path.name}: {document['kind']} {document['metadata']['name']}: {error}")
+            where = "/".join(map(str, error.absolute_path))
+            name = f"{document['kind']} {document['metadata']['name']}"
+            errors.append(f"{path.name}: {name} at {where}: {error.message}")
+    assert not errors, "\n".join(errors)
 
 
 def test_kustomization_lists_every_manifest_in_one_namespace() -> None:
