@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Installs everything the tests need (Debian's chromium for the browser tests, HAProxy for the
-# class-serving tests, a venv with the project and its test extra, node for the page's unit
+# class-serving tests, docker-compose to validate compose.yaml, a venv with the project and its test extra, node for the page's unit
 # tests) and runs the whole suite. Extra arguments go to pytest (and then only pytest runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/sbin/haproxy ] || ! command -v node >/dev/null; then
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/sbin/haproxy ] || ! command -v node >/dev/null \
+  || ! command -v docker-compose >/dev/null; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-    chromium fonts-dejavu-core nodejs haproxy >/dev/null
+    chromium fonts-dejavu-core nodejs haproxy docker-compose >/dev/null
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv

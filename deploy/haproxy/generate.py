@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import math
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -73,8 +74,18 @@ def container_env(deployment: dict[str, Any], container: str) -> dict[str, str]:
     raise LookupError(f"expected a container {container!r} in {deployment['metadata']['name']}")
 
 
+def threads(cpu_limit: str | int | float) -> int:
+    """HAProxy's threads for its container's CPU limit ("1", "500m", 2): in a container it
+    would otherwise start one per host core, whatever the limit."""
+    text = str(cpu_limit)
+    cores = int(text[:-1]) / 1000 if text.endswith("m") else float(text)
+    return max(1, math.ceil(cores))
+
+
 def compose_target() -> Target:
-    environment = load_yaml(COMPOSE_FILE)["services"][COMPOSE_SERVICE]["environment"]
+    services = load_yaml(COMPOSE_FILE)["services"]
+    environment = services[COMPOSE_SERVICE]["environment"]
+    balancer_cpus = services["haproxy"]["deploy"]["resources"]["limits"]["cpus"]
     arguments = (
         "--discover",
         f"{COMPOSE_SERVICE}:{SERVER_PORT}",
@@ -82,6 +93,8 @@ def compose_target() -> Target:
         str(COMPOSE_SLOTS),
         "--max-sessions",
         str(environment[CAP_VARIABLE]),
+        "--threads",
+        str(threads(balancer_cpus)),
     )
     return Target(COMPOSE_CONFIG, arguments, lambda text: text)
 
@@ -92,6 +105,8 @@ def kubernetes_target() -> Target:
     port = service["spec"]["ports"][0]["port"]
     cap = container_env(kubernetes_resource("Deployment", "nn-playground"), "server")
     slots = kubernetes_resource("HorizontalPodAutoscaler", "nn-playground")["spec"]["maxReplicas"]
+    balancer = kubernetes_resource("Deployment", "haproxy")["spec"]["template"]["spec"]
+    balancer_cpu = balancer["containers"][0]["resources"]["limits"]["cpu"]
     # HAProxy's resolvers take only the nameservers of resolv.conf, not its search domains:
     # the name must be complete.
     name = f"{HEADLESS_SERVICE}.{namespace}.svc.{CLUSTER_DOMAIN}"
@@ -102,6 +117,8 @@ def kubernetes_target() -> Target:
         str(slots),
         "--max-sessions",
         cap[CAP_VARIABLE],
+        "--threads",
+        str(threads(balancer_cpu)),
     )
     return Target(KUBERNETES_CONFIG, arguments, lambda text: config_map(text, arguments, namespace))
 

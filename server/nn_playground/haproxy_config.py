@@ -15,7 +15,9 @@ What it does, and why:
 - health checks on /healthz; a connection refused by a process that just died is retried
   on another (`retries` + `redispatch`), so reconnecting pages land on a live one;
 - `timeout tunnel` keeps an open websocket for a class period; the process closes an idle
-  session itself after its idle timeout, which must be shorter."""
+  session itself after its idle timeout, which must be shorter;
+- HAProxy answers for itself at /haproxy/healthz (a probe for the balancer, not the
+  processes) and /haproxy/metrics (its Prometheus exporter: queues, connections, health)."""
 
 from __future__ import annotations
 
@@ -27,6 +29,8 @@ from dataclasses import dataclass
 CLASS_PERIOD_S = 3600
 HEALTH_PATH = "/healthz"
 SESSION_PATH = "/ws"
+OWN_HEALTH_PATH = "/haproxy/healthz"
+OWN_METRICS_PATH = "/haproxy/metrics"
 
 
 @dataclass(frozen=True)
@@ -102,7 +106,14 @@ def render_config(
     if threads is not None:
         lines.append(f"    nbthread {threads}")
     if isinstance(servers, Discovered):
-        lines += ["", "resolvers dns", "    parse-resolv-conf", "    hold valid 5s"]
+        lines += [
+            "",
+            "resolvers dns",
+            "    parse-resolv-conf",
+            "    hold valid 5s",
+            # The default 512-byte answer holds the addresses of only about 25 processes.
+            "    accepted_payload_size 8192",
+        ]
     lines += [
         "",
         "defaults",
@@ -124,6 +135,8 @@ def render_config(
         "",
         "frontend playground",
         f"    bind {bind}",
+        f"    monitor-uri {OWN_HEALTH_PATH}",
+        f"    http-request use-service prometheus-exporter if {{ path {OWN_METRICS_PATH} }}",
         f"    acl session path_end {SESSION_PATH}",
         "    acl class_full be_conn_free(sessions) lt 1",
         "    use_backend refusals if session class_full",
@@ -160,6 +173,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--bind", default="*:8000", help="address to listen on (default *:8000)")
     parser.add_argument(
+        "--threads",
+        type=int,
+        help="HAProxy's threads (default: one per core it sees, which in a container is "
+        "every host core whatever its CPU limit)",
+    )
+    parser.add_argument(
         "--tunnel-timeout",
         type=int,
         default=CLASS_PERIOD_S,
@@ -174,7 +193,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         servers = Listed(addresses, (args.max_sessions,) * len(addresses))
     else:
         servers = Discovered(args.discover, args.slots, args.max_sessions)
-    sys.stdout.write(render_config(servers, bind=args.bind, tunnel_timeout_s=args.tunnel_timeout))
+    text = render_config(
+        servers, bind=args.bind, tunnel_timeout_s=args.tunnel_timeout, threads=args.threads
+    )
+    sys.stdout.write(text)
     return 0
 
 

@@ -22,6 +22,7 @@ import os
 import sys
 import threading
 
+from nn_playground.cores import cgroup_quota
 from nn_playground.runtime import jax_backend
 
 log = logging.getLogger(__name__)
@@ -40,10 +41,18 @@ def placement(allowed: set[int]) -> tuple[set[int], set[int]] | None:
 def place_threads() -> bool:
     """Pin every thread of this process as `placement` says, once XLA has started its
     threads (after the first call); False where it does not apply (not Linux, a GPU or TPU
-    backend, one core). Call it from a thread that may still run on every core."""
+    backend, one core, or a CPU quota smaller than the cores it may run on). Call it from a
+    thread that may still run on every core."""
     if sys.platform != "linux" or jax_backend() != "cpu" or not os.path.isdir(TASKS):
         return False
-    cores = placement(os.sched_getaffinity(0))
+    allowed = os.sched_getaffinity(0)
+    quota = cgroup_quota()
+    if quota is not None and quota < len(allowed):
+        # A container limited to fewer CPUs than it sees (Docker's `cpus`, a pod's limit)
+        # gets time on any core, not cores of its own: every replica would pin its Python
+        # threads to the same first core.
+        return False
+    cores = placement(allowed)
     if cores is None:
         return False
     python_cores, xla_cores = cores
