@@ -88,7 +88,7 @@ export function reconnectingText({ code, attempt }) {
  * @returns {{text: string, button: string}}
  */
 export function closedText({ action, reason }, busyReason = "") {
-  if (action === "busy") return { text: `The server is full: ${busyReason || reason}. Try again in a minute.`, button: "Try again" };
+  if (action === "busy") return { text: `Not connected: ${busyReason || reason}.`, button: "Try again" };
   if (action === "ended") return { text: `The session closed: ${reason}. Reconnect to train again.`, button: "Reconnect" };
   return { text: `The connection closed: ${reason}.`, button: "Reconnect" };
 }

@@ -8,6 +8,7 @@ import json
 import struct
 import time
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Page, WebSocket, expect
@@ -38,12 +39,14 @@ class Connections:
     def __init__(self, page: Page) -> None:
         self.opened: list[WebSocket] = []
         self.models: list[list[dict[str, Any]]] = []  # per connection, every frame's first model
+        self.trained: list[list[int]] = []  # per connection, every frame's number of models
         page.on("websocket", self._add)
 
     def _add(self, socket: WebSocket) -> None:
         index = len(self.opened)
         self.opened.append(socket)
         self.models.append([])
+        self.trained.append([])
         socket.on("framereceived", lambda payload: self._received(index, payload))
 
     def _received(self, index: int, payload: str | bytes) -> None:
@@ -51,6 +54,7 @@ class Connections:
             (length,) = struct.unpack_from("<I", payload)
             header = json.loads(payload[4 : 4 + length])
             self.models[index].append(header["models"][0])
+            self.trained[index].append(len(header["models"]))
 
 
 def _expect_link_settings(page: Page) -> None:
@@ -149,3 +153,43 @@ def test_a_full_server_is_explained_and_not_retried_in_a_loop(page: Page) -> Non
         assert len(connections.opened) == 2
         _expect_link_settings(page)
         expect(page.locator("#network .layer")).to_have_count(4, timeout=FRAME_TIMEOUT_MS)
+
+
+def test_a_killed_server_gives_back_drawn_points_and_the_comparison(page: Page) -> None:
+    """Points the learner gave are not in the link: the page keeps them and sends them again.
+    A killed process (no close frame: 1006) is reconnected to like a drained one."""
+    port = free_port()
+    connections = Connections(page)
+    compare = quote(json.dumps([{}, {"activations": ["sigmoid"]}], separators=(",", ":")))
+    points = "x,y,label\n1,2,0\n3,4,1\n-2,-2,0\n-3,1,1\n2,-3,0\n-1,4,1\n"
+    with run_server("--port", str(port)) as first:
+        page.goto(first.url + f"#learning_rate=0.1&compare={compare}")
+        _wait_for_frames(page, 1)
+        expect(page.locator(".compare-grid canvas")).to_have_count(2, timeout=FRAME_TIMEOUT_MS)
+        page.locator("#upload-csv").set_input_files(
+            files=[{"name": "mine.csv", "mimeType": "text/csv", "buffer": points.encode()}]
+        )
+        page.wait_for_function("document.body.dataset.points === '6'", timeout=FRAME_TIMEOUT_MS)
+        expect(page.locator('[data-param="dataset"]')).to_have_value("custom")
+        first.process.kill()
+        first.process.wait()
+        expect(page.locator("#state")).to_have_text("reconnecting")
+        page.evaluate("document.body.dataset.points = 'gone'")  # the next data message sets it
+        frames_before = _frames(page)
+
+    with run_server("--port", str(port)):
+        expect(page.locator("#notice")).to_contain_text(
+            "training restarted from epoch 0", timeout=FRAME_TIMEOUT_MS
+        )
+        page.wait_for_function("document.body.dataset.points === '6'", timeout=FRAME_TIMEOUT_MS)
+        expect(page.locator('[data-param="dataset"]')).to_have_value("custom")
+        expect(page.locator('[data-show="learning_rate"]')).to_have_text("0.1")
+        expect(page.locator(".compare-grid canvas")).to_have_count(2)
+        _wait_for_frames(page, frames_before + 1)
+        before_step = _frames(page)
+        page.locator("#step").click()  # the page was not playing: it waits, as it did
+        _wait_for_frames(page, before_step + 1)
+        expect(page.locator("#state")).to_have_text("paused")
+        assert connections.trained[-1][-1] == 2, "the new session does not compare two models"
+        assert "dataset" not in page.url
+        save_screenshot(page, "reconnect-points")
