@@ -19,7 +19,9 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-READY_LINE = re.compile(r"is ready: open (?P<url>http://\S+)")
+# The server's own line: with --workers each process's line comes prefixed ("[worker 1] ...")
+# and names that process, not the address to open.
+READY_LINE = re.compile(r"^nn-playground \S+ is ready: open (?P<url>http://\S+)")
 
 
 def free_port() -> int:
@@ -86,7 +88,7 @@ def run_server(
         assert process.stdout is not None
         for line in process.stdout:
             output.append(line)
-            match = READY_LINE.search(line)
+            match = READY_LINE.match(line)
             if match and not url:
                 url.append(match.group("url"))
                 ready.set()

@@ -9,6 +9,7 @@ one process: `--max-sessions` is the whole server's, split evenly among the proc
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import shutil
@@ -19,14 +20,14 @@ import tempfile
 import threading
 import time
 import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from nn_playground import __version__
 from nn_playground.cores import affinity
-from nn_playground.haproxy_config import Listed, render_config
+from nn_playground.haproxy_config import OWN_HEALTH_PATH, Listed, render_config
 from nn_playground.options import ServerOptions
 
 log = logging.getLogger("nn_playground")
@@ -38,6 +39,7 @@ INSTALL_HAPROXY = (
     "process, or `docker compose up` (see docs/serving-a-class.md)."
 )
 READY_TIMEOUT_S = 300.0  # a cold compile cache is filled by the warm-up before this
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 @dataclass(frozen=True)
@@ -122,12 +124,20 @@ def _pump(stream: IO[str], prefix: str) -> None:
         sys.stdout.flush()
 
 
-def _start(command: list[str], prefix: str, cores: frozenset[int] | None) -> subprocess.Popen[str]:
-    pin: Callable[[], None] | None = None
-    if cores is not None and hasattr(os, "sched_setaffinity"):
-        chosen = set(cores)
+def _end_with_parent() -> None:
+    """In a child, before it starts: SIGTERM when this supervisor dies, however it dies
+    (Linux's PR_SET_PDEATHSIG), so a killed supervisor leaves no server behind."""
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
-        def pin() -> None:  # in the child, before it starts: every thread inherits it
+
+def _start(command: list[str], prefix: str, cores: frozenset[int] | None) -> subprocess.Popen[str]:
+    chosen = set(cores) if cores is not None and hasattr(os, "sched_setaffinity") else None
+
+    def prepare() -> None:  # in the child between fork and exec: no Python locks taken
+        _end_with_parent()
+        if chosen is not None:  # every thread the server starts inherits these cores
             os.sched_setaffinity(0, chosen)
 
     process = subprocess.Popen(
@@ -135,7 +145,7 @@ def _start(command: list[str], prefix: str, cores: frozenset[int] | None) -> sub
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        preexec_fn=pin,  # only os.sched_setaffinity: safe between fork and exec
+        preexec_fn=prepare,
     )
     assert process.stdout is not None
     threading.Thread(target=_pump, args=(process.stdout, prefix), daemon=True).start()
@@ -202,6 +212,25 @@ class Supervisor:
             self.stopping.wait(0.2)
         return not waiting
 
+    def _await_balancer(self, balancer: subprocess.Popen[str]) -> bool:
+        """HAProxy answers its own health URI on the server's address (it may fail to start
+        after its configuration passed the check: a port in use, too few file descriptors)."""
+        host = "127.0.0.1" if self.options.host in ("0.0.0.0", "") else self.options.host
+        host = "[::1]" if host == "::" else (f"[{host}]" if ":" in host else host)
+        url = f"http://{host}:{self.options.port}{OWN_HEALTH_PATH}"
+        deadline = time.monotonic() + 30
+        while balancer.poll() is None and time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(url, timeout=2) as reply:
+                    if reply.status == 200:
+                        return True
+            except OSError:
+                pass
+            if self.stopping.wait(0.1):
+                return False
+        log.error("HAProxy did not start (exit code %s)", balancer.poll())
+        return False
+
     def run(self, config_dir: Path) -> int:
         for plan in self.plans:
             self._start_worker(plan)
@@ -216,6 +245,8 @@ class Supervisor:
             log.error("HAProxy refused its configuration %s:\n%s", config, checked.stderr)
             return 1
         balancer = _start([self.haproxy, "-db", "-f", str(config)], "[haproxy]", None)
+        if not self._await_balancer(balancer):
+            return 1
         log.info(
             "nn-playground %s is ready: open %s (%d processes behind HAProxy, %d sessions "
             "in all; configuration %s)",
@@ -250,18 +281,23 @@ class Supervisor:
             _stop([balancer, *self.workers.values()])
 
 
+def find_haproxy() -> str | None:
+    """NN_PLAYGROUND_HAPROXY if set, else `haproxy` on PATH or in the sbin folders, which a
+    user's PATH often lacks."""
+    chosen = os.environ.get("NN_PLAYGROUND_HAPROXY")
+    if chosen is not None:
+        return chosen if os.access(chosen, os.X_OK) else None
+    candidates = ("/usr/sbin/haproxy", "/usr/local/sbin/haproxy")
+    return shutil.which("haproxy") or next((p for p in candidates if os.access(p, os.X_OK)), None)
+
+
 def run_workers(options: ServerOptions, count: int, url: str) -> int:
     """Serve with `count` processes behind HAProxy at `url` until SIGINT or SIGTERM."""
-    haproxy = shutil.which("haproxy") or next(
-        (
-            path
-            for path in ("/usr/sbin/haproxy", "/usr/local/sbin/haproxy")
-            if os.access(path, os.X_OK)
-        ),
-        None,
-    )
+    haproxy = find_haproxy()
     if haproxy is None:
-        log.error(INSTALL_HAPROXY)
+        chosen = os.environ.get("NN_PLAYGROUND_HAPROXY")
+        where = f"NN_PLAYGROUND_HAPROXY={chosen} is not an executable" if chosen else None
+        log.error(INSTALL_HAPROXY.replace("no `haproxy` on PATH", where or "no `haproxy` on PATH"))
         return 2
     plans = plan_workers(options, count, sorted(affinity()))
     log.info(
