@@ -199,7 +199,8 @@ async function start() {
     state = newState;
     const disconnected = newState === "reconnecting" || newState === "closed" || newState === "busy";
     element("state").textContent = newState.replace("_", " ");
-    element("play").textContent = newState === "running" ? "Pause" : "Play";
+    // While disconnected the button shows, and toggles, whether the next session will play.
+    element("play").textContent = newState === "running" || (disconnected && restore?.playing) ? "Pause" : "Play";
     const banner = element("banner");
     banner.hidden = !(disconnected || newState === "diverged" || newState === "stopped_early");
     element("banner-text").textContent = detail;
@@ -302,7 +303,12 @@ async function start() {
   });
   const layerEditor = new LayerEditor(element("layer-editor"), specs, configure);
   bindControls(document, specs, configure, (name, message) => notice(`${name.replace("_", " ")}: ${message}`));
-  const togglePlay = () => session.post(state === "running" ? send.pause() : send.play());
+  const togglePlay = () => {
+    if (restore) {
+      restore.playing = !restore.playing;
+      element("play").textContent = restore.playing ? "Pause" : "Play";
+    } else session.post(state === "running" ? send.pause() : send.play());
+  };
   const step = () => session.post(send.step(1));
   const reset = () => {
     clearCharts();

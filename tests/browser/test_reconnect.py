@@ -88,6 +88,7 @@ def test_a_stopped_server_is_replaced_and_the_page_restores_its_run(page: Page) 
         expect(banner).to_be_visible()
         expect(banner).to_contain_text("Connection lost")
         expect(page.locator("#reconnect")).to_be_hidden()  # it retries by itself
+        expect(page.locator("#play")).to_have_text("Pause")  # the next session will play
         # Nothing listens on the port: attempts fail, and the page keeps trying.
         page.wait_for_function(
             "document.getElementById('banner-text').textContent.includes('attempt')",
