@@ -100,6 +100,12 @@ function sendNumbers() {
   latest = null;
 }
 
+/** Drops the unsent numbers of a session that ended: the next session's charts start empty. */
+function forgetNumbers() {
+  unsent = [];
+  latest = null;
+}
+
 /** @param {Record<string, any>} request */
 async function handle(request) {
   switch (request.type) {
@@ -111,11 +117,11 @@ async function handle(request) {
           worker.postMessage({ type: "message", message });
         },
         onReconnecting(reconnecting) {
-          unsent = []; // numbers of the session that ended: its charts are cleared
-          latest = null;
+          forgetNumbers();
           worker.postMessage({ type: "reconnecting", reconnecting });
         },
         onClose(closed) {
+          forgetNumbers();
           worker.postMessage({ type: "closed", closed });
         },
       });
