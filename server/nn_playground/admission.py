@@ -1,5 +1,6 @@
-"""Who may open a session: the websocket origin allowlist (checked at the handshake) and the
-cap on concurrent sessions. Plain Python; the app wires these into /ws."""
+"""Who may open a session: the websocket origin allowlist (checked at the handshake), the cap
+on concurrent sessions, and `Admission`, the ASGI middleware that applies both to every
+websocket connection before the app routes it. Imports nothing from sessions or the engine."""
 
 from __future__ import annotations
 
@@ -7,7 +8,16 @@ import threading
 from collections.abc import Mapping, Sequence
 from urllib.parse import urlsplit
 
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from nn_playground.metrics import ServerMetrics
 from nn_playground.options import SAME_ORIGIN
+from nn_playground.protocol import Busy
+
+CLOSE_POLICY = 1008  # before accepting: the handshake is answered 403
+CLOSE_TRY_LATER = 1013
+FULL = "server full"  # the busy close's reason
 
 
 def origin_allowed(headers: Mapping[str, str], allowed: Sequence[str]) -> bool:
@@ -47,3 +57,54 @@ class SessionSlots:
     def give_back(self) -> None:
         with self._lock:
             self._held -= 1
+
+
+class Admission:
+    """Decides every websocket connection (the app has one endpoint, /ws) before routing:
+    a foreign origin is refused at the handshake (403); over the cap, the connection is
+    accepted only to be told busy and closed with 1013; otherwise it holds a slot until
+    the app is done with it.
+
+    Why here, in raw ASGI messages, and not in the /ws route: a full server meets refusals
+    in bursts (a class opening the page at once) while every core trains, and each refusal
+    costs the event loop; routing and FastAPI's websocket machinery were a sixth of that
+    cost. The busy message is made once."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        allowed_origins: Sequence[str],
+        slots: SessionSlots,
+        metrics: ServerMetrics,
+    ) -> None:
+        self.app = app
+        self.allowed_origins = allowed_origins
+        self.slots = slots
+        self.metrics = metrics
+        self.busy = Busy(
+            reason=f"the server is training {slots.limit} sessions, its limit; try later",
+            max_sessions=slots.limit,
+        ).model_dump_json()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "websocket":
+            await self.app(scope, receive, send)
+            return
+        if not origin_allowed(Headers(scope=scope), self.allowed_origins):
+            self.metrics.refused_origin.inc()
+            await receive()  # websocket.connect
+            await send({"type": "websocket.close", "code": CLOSE_POLICY, "reason": ""})
+            return
+        if not self.slots.try_take():
+            self.metrics.refused_full.inc()
+            await receive()  # websocket.connect
+            await send({"type": "websocket.accept"})
+            await send({"type": "websocket.send", "text": self.busy})
+            await send({"type": "websocket.close", "code": CLOSE_TRY_LATER, "reason": FULL})
+            return
+        self.metrics.sessions_started.inc()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.slots.give_back()

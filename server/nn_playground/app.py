@@ -1,5 +1,6 @@
-"""The FastAPI edge: routes, the /ws endpoint with its admission checks, and the static page.
-Only wiring; the protocol, sessions and numerics live in their own modules."""
+"""The FastAPI edge: routes, the /ws endpoint with its admission checks, /metrics and the
+static page. Only wiring; the protocol, sessions, metrics and numerics live in their own
+modules."""
 
 from __future__ import annotations
 
@@ -7,17 +8,18 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, WebSocket
+from fastapi import FastAPI, Response, WebSocket
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
 from nn_playground import __version__, runtime
-from nn_playground.admission import SessionSlots, origin_allowed
+from nn_playground.admission import Admission, SessionSlots
 from nn_playground.dataset_previews import DatasetPreviews, preview_datasets
 from nn_playground.lessons import Lessons, describe_lessons
+from nn_playground.metrics import CONTENT_TYPE, ServerMetrics
 from nn_playground.options import ServerOptions
-from nn_playground.protocol import Busy, ConfigDescription, describe_config
-from nn_playground.session import CLOSE_POLICY, CLOSE_TRY_LATER, Session
+from nn_playground.protocol import ConfigDescription, describe_config
+from nn_playground.session import Session
 from nn_playground.training_pool import TrainingPool
 from nn_playground.web_assets import find_web_dir
 
@@ -41,6 +43,13 @@ def create_app(
     options = options or ServerOptions()
     pool = TrainingPool()
     slots = SessionSlots(options.max_sessions)
+    metrics = ServerMetrics(options.max_sessions)
+    metrics.read(
+        sessions_open=lambda: slots.held,
+        training_queue_length=lambda: pool.queued,
+        programs_loaded=_programs_loaded,
+        programs_warm=lambda: warming is None or not warming.is_alive(),
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -51,6 +60,9 @@ def create_app(
             warming.join(timeout=120)
 
     app = FastAPI(title="nn-playground", version=__version__, lifespan=lifespan)
+    app.add_middleware(
+        Admission, allowed_origins=options.allowed_origins, slots=slots, metrics=metrics
+    )
 
     @app.get("/healthz", summary="Liveness, the JAX backend in use and the session count")
     def healthz() -> Health:
@@ -86,26 +98,30 @@ def create_app(
     def api_lessons() -> Lessons:
         return describe_lessons()
 
+    @app.get(
+        "/metrics",
+        summary="Sessions, refusals, frames, frame timings and the training queue, for "
+        "Prometheus (text format)",
+        response_class=Response,
+    )
+    def prometheus_metrics() -> Response:
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE)
+
     @app.websocket("/ws")
     async def websocket_session(websocket: WebSocket) -> None:
-        """A training session; docs/protocol.md describes the messages."""
-        if not origin_allowed(websocket.headers, options.allowed_origins):
-            await websocket.close(CLOSE_POLICY)  # before accepting: the handshake gets 403
-            return
+        """A training session; docs/protocol.md describes the messages. Admission (origin,
+        session cap) happened before routing: the connection already holds a slot."""
         await websocket.accept()
-        if not slots.try_take():
-            busy = Busy(
-                reason=f"the server is training {slots.limit} sessions, its limit; try later",
-                max_sessions=slots.limit,
-            )
-            await websocket.send_text(busy.model_dump_json())
-            await websocket.close(CLOSE_TRY_LATER, "server full")
-            return
-        try:
-            await Session(websocket, options, pool).run()
-        finally:
-            slots.give_back()
+        await Session(websocket, options, pool, metrics).run()
 
     # Mounted last so the API routes above take precedence over file names.
     app.mount("/", StaticFiles(directory=find_web_dir(), html=True), name="web")
     return app
+
+
+def _programs_loaded() -> int:
+    # Imported when first scraped: the engine's program store loads more of JAX than the
+    # app needs to start.
+    from nn_playground.engine.programs import loaded_programs
+
+    return loaded_programs()

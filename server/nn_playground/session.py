@@ -11,14 +11,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import Any
 
 from pydantic import ValidationError
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from nn_playground import __version__
+from nn_playground.engine.state import TrainState
 from nn_playground.experiment import Experiment, train
-from nn_playground.frame_wire import encode_frame
+from nn_playground.frame_wire import TrainedModel, encode_frame
+from nn_playground.metrics import ServerMetrics
 from nn_playground.options import ServerOptions
 from nn_playground.protocol import (
     CLIENT_MESSAGE,
@@ -50,7 +53,6 @@ MAX_IN_FLIGHT = 2
 CLOSE_NORMAL = 1000
 CLOSE_POLICY = 1008  # stopped acknowledging frames
 CLOSE_TOO_BIG = 1009
-CLOSE_TRY_LATER = 1013
 
 
 class Closed(Exception):  # noqa: N818 (an outcome, not an error)
@@ -78,10 +80,17 @@ def validation_error(error: ValidationError) -> Error:
 
 
 class Session:
-    def __init__(self, websocket: WebSocket, options: ServerOptions, pool: TrainingPool) -> None:
+    def __init__(
+        self,
+        websocket: WebSocket,
+        options: ServerOptions,
+        pool: TrainingPool,
+        metrics: ServerMetrics,
+    ) -> None:
         self.websocket = websocket
         self.options = options
         self.pool = pool
+        self.metrics = metrics
         self.experiment: Experiment
         self.playing = False
         self.step_epochs = 0
@@ -290,10 +299,23 @@ class Session:
         snapshot = experiment.snapshot()
         self.redraw = False
         self.step_epochs = 0  # taken by this frame (dropped with it if the weights change)
-        states, models = await self.pool.run(lambda: train(snapshot, epochs))
+        compute_seconds = self.metrics.frame_compute_seconds
+
+        def compute() -> tuple[list[TrainState], list[TrainedModel], float]:
+            # Timed and observed on the worker: the event loop, the busiest thread of a full
+            # server, does no more per frame than it did.
+            started = time.perf_counter()
+            states, models = train(snapshot, epochs)
+            computed = time.perf_counter()
+            compute_seconds.observe(computed - started)
+            return states, models, computed
+
+        states, models, computed = await self.pool.run(compute)
         if not experiment.commit(snapshot.generation, states, models):
             self.redraw = True
             return
         self.sent += 1
         await self._send(encode_frame(self.sent, revision, self.state(), models))
+        self.metrics.frame_send_delay_seconds.observe(time.perf_counter() - computed)
+        self.metrics.frames_sent.inc()
         await self.report_state()
