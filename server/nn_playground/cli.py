@@ -141,6 +141,21 @@ def _start_warm_up() -> threading.Thread:
     return thread
 
 
+PROBE_PATHS = frozenset({"/healthz", "/metrics"})
+
+
+def _not_a_probe(record: logging.LogRecord) -> bool:
+    """uvicorn's access log without health checks and scrapes: HAProxy checks each process
+    every 2 s per backend, Kubernetes and Prometheus poll too, and those lines would bury
+    the requests a person made. uvicorn.access records carry (client, method, path, ...)."""
+    arguments = record.args
+    return not (
+        isinstance(arguments, tuple)
+        and len(arguments) >= 3
+        and str(arguments[2]).split("?")[0] in PROBE_PATHS
+    )
+
+
 async def serve(options: ServerOptions) -> None:
     warming = _start_warm_up()
     # Imported after the warm-up started, for the reason given there.
@@ -163,6 +178,7 @@ async def serve(options: ServerOptions) -> None:
         log_level="info",
     )
     server = uvicorn.Server(config)
+    logging.getLogger("uvicorn.access").addFilter(_not_a_probe)
     task = asyncio.create_task(server.serve())
     while not server.started and not task.done():
         await asyncio.sleep(0.05)

@@ -10,6 +10,7 @@ one process: `--max-sessions` is the whole server's, split evenly among the proc
 from __future__ import annotations
 
 import ctypes
+import json
 import logging
 import os
 import shutil
@@ -152,11 +153,13 @@ def _start(command: list[str], prefix: str, cores: frozenset[int] | None) -> sub
     return process
 
 
-def _healthy(port: int) -> bool:
+def is_warm(port: int) -> bool:
+    """The process answers /healthz and has loaded its frame programs: a first session
+    there draws at once instead of waiting for a program to load."""
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as reply:
-            return bool(reply.status == 200)
-    except OSError:
+            return bool(reply.status == 200 and json.load(reply).get("warm"))
+    except (OSError, ValueError):
         return False
 
 
@@ -202,11 +205,13 @@ class Supervisor:
                         "worker %d exited with code %s", index, self.workers[index].returncode
                     )
                     return False
-                if _healthy(plan.port):
+                if is_warm(plan.port):
                     del waiting[index]
             if time.monotonic() > deadline:
                 log.error(
-                    "workers %s did not answer /healthz in %.0f s", sorted(waiting), READY_TIMEOUT_S
+                    "workers %s did not load their programs in %.0f s",
+                    sorted(waiting),
+                    READY_TIMEOUT_S,
                 )
                 return False
             self.stopping.wait(0.2)
