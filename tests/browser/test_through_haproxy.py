@@ -18,7 +18,8 @@ from tests.browser.test_page import (
 )
 from tests.serving.cluster import Cluster, run_cluster
 
-pytestmark = pytest.mark.browser
+# The cluster's start counts against the first test (a cold cache compiles first).
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
 
 
 @pytest.fixture(scope="module")

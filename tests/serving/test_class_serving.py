@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 
 import httpx2 as httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from websockets.asyncio.client import ClientConnection, connect
 
 from nn_playground.protocol import Busy, Ready
@@ -22,12 +23,29 @@ from tests.live_server import console_script, run_async
 from tests.serving.cluster import Cluster, cores_allowed, run_cluster, worker_pid
 
 CAP = 4  # the whole server's: 2 sessions a process
+# The cluster's start counts against the first test: on a cold compile cache its warm-up
+# compiles every program first (minutes on a busy 2-core machine).
+pytestmark = pytest.mark.timeout(900)
 
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Cluster]:
     with run_cluster("--max-sessions", str(CAP)) as running:
         yield running
+
+
+def worker_metrics(cluster: Cluster) -> dict[str, float]:
+    """Every sample of both processes' /metrics, summed over the processes (each parsed as
+    Prometheus text: a malformed line fails the test)."""
+    totals: dict[str, float] = {}
+    for index in range(2):
+        text = httpx.get(cluster.worker_url(index) + "metrics", timeout=10).text
+        for family in text_string_to_metric_families(text):
+            for sample in family.samples:
+                labels = ",".join(f"{k}={v}" for k, v in sorted(sample.labels.items()))
+                key = f"{sample.name}{{{labels}}}" if labels else sample.name
+                totals[key] = totals.get(key, 0.0) + sample.value
+    return totals
 
 
 def worker_health(cluster: Cluster, index: int) -> dict[str, object]:
@@ -68,6 +86,7 @@ def test_sessions_spread_by_least_connections_and_the_full_class_is_told_busy(
     cluster: Cluster,
 ) -> None:
     url = cluster.balancer.ws_url
+    before = worker_metrics(cluster)
 
     async def scenario() -> tuple[list[list[int]], Busy, int, float]:
         opened: list[ClientConnection] = []
@@ -97,6 +116,17 @@ def test_sessions_spread_by_least_connections_and_the_full_class_is_told_busy(
     assert "limit" in busy.reason
     assert refused_after < 2.0  # a clear answer, not a queue (loose: a shared machine)
     wait_for(lambda: sessions_per_worker(cluster) == [0, 0], "sessions closed")
+    after = worker_metrics(cluster)
+
+    def moved(key: str) -> float:
+        return after.get(key, 0.0) - before.get(key, 0.0)
+
+    assert moved("nn_playground_sessions_started_total") == CAP
+    assert moved("nn_playground_sessions_refused_total{reason=full}") == 1
+    assert moved("nn_playground_frames_sent_total") >= CAP
+    assert moved("nn_playground_frame_compute_seconds_count") >= CAP
+    assert after["nn_playground_sessions_open"] == 0
+    assert after["nn_playground_session_cap"] == CAP  # 2 + 2
 
 
 def test_a_killed_process_moves_its_clients_and_is_restarted(cluster: Cluster) -> None:
