@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from prometheus_client import (
-    CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
     Gauge,
@@ -49,7 +48,9 @@ FRAME_BUCKETS = (
 SEND_BUCKETS = (0.0001, 0.00025, 0.0005, *FRAME_BUCKETS, 2.0, 5.0, 15.0)
 REFUSAL_REASONS = ("full", "origin")
 
-CONTENT_TYPE = CONTENT_TYPE_LATEST
+# The classic text format, which every Prometheus and adapter reads (prometheus_client's
+# own server answers with it unless asked for more); the names here need nothing newer.
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
 class ServerMetrics:
