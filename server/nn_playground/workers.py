@@ -121,7 +121,7 @@ def haproxy_text(options: ServerOptions, plans: Sequence[WorkerPlan]) -> str:
 def _pump(stream: IO[str], prefix: str) -> None:
     """Copy a child's output to ours, each line marked with the child it came from."""
     for line in stream:
-        sys.stdout.write(f"{prefix} {line}")
+        sys.stdout.write(f"{prefix} {line}" if prefix else line)
         sys.stdout.flush()
 
 
@@ -188,6 +188,7 @@ class Supervisor:
         self.plans = list(plans)
         self.haproxy = haproxy
         self.workers: dict[int, subprocess.Popen[str]] = {}
+        self.balancer: subprocess.Popen[str] | None = None
         self.stopping = threading.Event()
 
     def _start_worker(self, plan: WorkerPlan) -> None:
@@ -237,6 +238,13 @@ class Supervisor:
         return False
 
     def run(self, config_dir: Path) -> int:
+        try:
+            return self._run(config_dir)
+        finally:  # whatever ended the run: stop every process it started
+            balancer = [self.balancer] if self.balancer is not None else []
+            _stop([*balancer, *self.workers.values()])
+
+    def _run(self, config_dir: Path) -> int:
         for plan in self.plans:
             self._start_worker(plan)
         if not self._await_workers():
@@ -250,6 +258,7 @@ class Supervisor:
             log.error("HAProxy refused its configuration %s:\n%s", config, checked.stderr)
             return 1
         balancer = _start([self.haproxy, "-db", "-f", str(config)], "[haproxy]", None)
+        self.balancer = balancer
         if not self._await_balancer(balancer):
             return 1
         log.info(
@@ -264,26 +273,23 @@ class Supervisor:
         return self._supervise(balancer)
 
     def _supervise(self, balancer: subprocess.Popen[str]) -> int:
-        try:
-            while not self.stopping.wait(0.5):
-                if balancer.poll() is not None:
-                    log.error("HAProxy exited with code %s: stopping", balancer.returncode)
-                    return 1
-                for plan in self.plans:
-                    code = self.workers[plan.index].poll()
-                    if code is None:
-                        continue
-                    # Its pages reconnect, and HAProxy sends them to the others meanwhile.
-                    log.warning(
-                        "worker %d (port %d) exited with code %s; restarting it",
-                        plan.index,
-                        plan.port,
-                        code,
-                    )
-                    self._start_worker(plan)
-            return 0
-        finally:
-            _stop([balancer, *self.workers.values()])
+        while not self.stopping.wait(0.5):
+            if balancer.poll() is not None:
+                log.error("HAProxy exited with code %s: stopping", balancer.returncode)
+                return 1
+            for plan in self.plans:
+                code = self.workers[plan.index].poll()
+                if code is None:
+                    continue
+                # Its pages reconnect, and HAProxy sends them to the others meanwhile.
+                log.warning(
+                    "worker %d (port %d) exited with code %s; restarting it",
+                    plan.index,
+                    plan.port,
+                    code,
+                )
+                self._start_worker(plan)
+        return 0
 
 
 def find_haproxy() -> str | None:
@@ -314,11 +320,6 @@ def run_workers(options: ServerOptions, count: int, url: str) -> int:
             for plan in plans
         ),
     )
-    # Fill the compile cache once, so the processes load the programs instead of each
-    # compiling the same ones at once.
-    warmed = subprocess.run([sys.executable, "-m", "nn_playground", "--warm-up"])
-    if warmed.returncode != 0:
-        return warmed.returncode
     supervisor = Supervisor(options, plans, haproxy, url)
 
     def stop(signum: int, frame: object) -> None:
@@ -326,5 +327,14 @@ def run_workers(options: ServerOptions, count: int, url: str) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    # Fill the compile cache once, so the processes load the programs instead of each
+    # compiling the same ones at once.
+    warming = _start([sys.executable, "-m", "nn_playground", "--warm-up"], "", None)
+    while warming.poll() is None:
+        if supervisor.stopping.wait(0.2):
+            _stop([warming])
+            return 1
+    if warming.returncode != 0:
+        return warming.returncode
     with tempfile.TemporaryDirectory(prefix="nn-playground-haproxy-") as config_dir:
         return supervisor.run(Path(config_dir))
