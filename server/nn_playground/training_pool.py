@@ -4,18 +4,45 @@ one frame queued, so under overload every session waits its turn and all slow do
 
 The extra worker: part of each frame is Python (dispatching the call, copying results out)
 that holds the GIL while no core computes; with one worker per core a core then idles.
-Measured with 32 sessions on 2 cores: 4.6 frames/s per session with 2 workers, 5.5 with 3."""
+Measured with 32 sessions on 2 cores: 4.6 frames/s per session with 2 workers, 5.5 with 3.
+
+The workers run at a lower CPU priority than the event loop (Linux: niceness is per thread).
+They share the GIL, and on a CPU host one core (thread_placement.py), with the loop; at equal
+priority a worker that drops the GIL often takes it straight back before the woken loop runs,
+and uvloop takes the GIL anew for every socket event. A full server (32 sessions playing)
+answered bursts of 100 refused connections in 0.17-2.1 s (p95 of each burst; median of the
+bursts 0.5-0.6 s); with the workers at +10, in 0.13-0.34 s (median 0.16-0.2 s), at the same
+frames per second within this shared machine's noise (bench/admission.py's load, alternating
+within one run). +19 answered in 0.1-0.15 s (median) but lets any other process take the core
+from the workers. Threads a worker starts inherit its priority: in the server XLA's threads
+are started first, by the warm-up thread (cli.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 T = TypeVar("T")
+
+WORKER_NICENESS = 10  # added to the niceness a worker starts with: the event loop comes first
+
+
+def lower_this_threads_priority(niceness: int) -> bool:
+    """Make the calling thread `niceness` nicer than it is; False where threads have no
+    priority of their own (not Linux) or it cannot be changed."""
+    if sys.platform != "linux":  # elsewhere setpriority(PRIO_PROCESS) takes a process id
+        return False
+    thread = threading.get_native_id()
+    try:
+        os.setpriority(os.PRIO_PROCESS, thread, os.getpriority(os.PRIO_PROCESS, thread) + niceness)
+    except OSError:
+        return False
+    return True
 
 
 class TrainingPool:
@@ -31,6 +58,7 @@ class TrainingPool:
         )
 
     def _add_worker(self) -> None:
+        lower_this_threads_priority(WORKER_NICENESS)
         tally = [0]
         self._worker.started = tally
         self._started.append(tally)

@@ -3,7 +3,9 @@ counts moving as sessions open, play, are refused and leave (TestClient, real se
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import threading
 import time
 from collections.abc import Iterator
 
@@ -15,6 +17,7 @@ from starlette.websockets import WebSocketDisconnect
 from nn_playground.app import create_app
 from nn_playground.options import ServerOptions
 from nn_playground.protocol import Busy
+from nn_playground.training_pool import TrainingPool
 from tests.server.client_helpers import Conversation, Frame
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
@@ -155,3 +158,33 @@ def test_each_app_counts_for_itself() -> None:
             samples = scrape(second)
             assert value(samples, "nn_playground_sessions_started_total") == 0
             assert value(samples, "nn_playground_session_cap") == 3
+
+
+def test_training_queue_length_counts_work_not_yet_started() -> None:
+    pool = TrainingPool(workers=1)
+    release = threading.Event()
+
+    async def scenario() -> None:
+        started = threading.Event()
+
+        def hold() -> None:
+            started.set()
+            release.wait(30)
+
+        running = asyncio.ensure_future(pool.run(hold))
+        assert await asyncio.to_thread(started.wait, 30)
+        waiting = [asyncio.ensure_future(pool.run(lambda: None)) for _ in range(3)]
+        await asyncio.sleep(0)  # each task has submitted its work
+        assert pool.queued == 3
+        waiting[0].cancel()  # never started, so never will: no longer queued
+        await asyncio.gather(waiting[0], return_exceptions=True)
+        assert pool.queued == 2
+        release.set()
+        await asyncio.gather(running, *waiting[1:])
+        assert pool.queued == 0
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        release.set()
+        pool.close()
