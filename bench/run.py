@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping, Sequence  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from typing import NamedTuple  # noqa: E402
 
-from bench import browser, engine, server  # noqa: E402
+from bench import admission, browser, engine, server, serving  # noqa: E402
 from nn_playground.engine.compilation import enable_persistent_cache  # noqa: E402
 
 Figures = Mapping[str, float]
@@ -95,6 +95,20 @@ SERVER_SPECS: dict[str, Spec] = {
     "sessions_32_client_cpu_cores": Spec("32 sessions: the clients' CPU (cores)", 2),
 }
 
+ADMISSION_SPECS: dict[str, Spec] = {
+    "busy_close_ms_p50": Spec("full server: busy answer, median (ms)", 1),
+    "busy_close_ms_p95": Spec("full server: busy answer, p95 (ms)", 1, at_most=100),
+}
+
+SERVING_SPECS: dict[str, Spec] = {
+    "scaling_2_over_1": Spec("2 pinned processes over 1, frames/s at 10/session", 2, at_least=1.7),
+    "workers_vs_single": Spec("--workers over one plain process, same", 2, at_least=0.95),
+    "sessions_at_10fps_workers": Spec("sessions at 10 frames/s: --workers", 0),
+    "sessions_at_10fps_single": Spec("sessions at 10 frames/s: one process", 0),
+    "sessions_at_10fps_one": Spec("sessions at 10 frames/s: one process on one core", 0),
+    "frames_per_s_at_10fps_workers": Spec("frames/s in all at that load: --workers", 0),
+}
+
 BROWSER_SPECS: dict[str, Spec] = {
     "browser_main_ms_per_frame_large": Spec("main thread per drawn frame (ms)", 2, at_most=4),
     "browser_main_cpu_ms_per_frame_large": Spec("of which CPU (ms)", 2),
@@ -106,6 +120,16 @@ BROWSER_SPECS: dict[str, Spec] = {
 GROUPS: tuple[Group, ...] = (
     Group("Engine", lambda quick, log: engine.measure(quick=quick, log=log), ENGINE_SPECS),
     Group("Live server", lambda quick, log: server.measure(quick=quick, log=log), SERVER_SPECS),
+    Group(
+        "A full server's busy answer (100 connections at once)",
+        lambda quick, log: admission.measure(quick=quick, log=log),
+        ADMISSION_SPECS,
+    ),
+    Group(
+        "Class serving: --workers behind HAProxy",
+        lambda quick, log: serving.measure(quick=quick, log=log),
+        SERVING_SPECS,
+    ),
     Group(
         "Page in chromium (large: 6 features, 6x8, spiral)",
         lambda quick, log: browser.measure(quick=quick, log=log),

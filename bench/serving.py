@@ -65,10 +65,12 @@ class Plan:
     warm_up_s: float
     window_s: float
     rounds: int
+    saturating_sessions: int  # the load that estimates a setup's capacity
+    steps: int  # loads tried in the search from that estimate
 
 
-FULL = Plan(warm_up_s=2.0, window_s=6.0, rounds=2)
-QUICK = Plan(warm_up_s=0.5, window_s=1.0, rounds=1)
+FULL = Plan(warm_up_s=2.0, window_s=6.0, rounds=2, saturating_sessions=48, steps=8)
+QUICK = Plan(warm_up_s=0.3, window_s=0.7, rounds=1, saturating_sessions=4, steps=1)
 
 
 @contextmanager
@@ -167,13 +169,13 @@ class Capacity:
 
 
 async def capacity(url: str, plan: Plan, log: Log, name: str) -> Capacity:
-    """Saturate with 48 sessions to estimate what the setup can do, then search from that
+    """Saturate (48 sessions) to estimate what the setup can do, then search from that
     estimate for the most sessions whose slowest 5% still get TARGET_FPS."""
-    saturated = await frames_per_session(url, 48, plan)
+    saturated = await frames_per_session(url, plan.saturating_sessions, plan)
     sessions = max(1, int(sum(saturated) / TARGET_FPS))
     passed: Capacity | None = None  # the most sessions that got TARGET_FPS
     failed: int | None = None  # the fewest that did not
-    for _ in range(8):
+    for _ in range(plan.steps):
         fps = await frames_per_session(url, sessions, plan)
         slowest = float(np.percentile(fps, 5))
         log(
@@ -194,7 +196,7 @@ async def capacity(url: str, plan: Plan, log: Log, name: str) -> Capacity:
             sessions = max(1, min(failed - 1, int(failed * slowest / TARGET_FPS)))
         else:
             sessions = (passed.sessions + failed) // 2
-    return passed or Capacity(0, 0.0)
+    return passed or Capacity(0, sum(fps))  # not even one session got TARGET_FPS
 
 
 def _free_port_block(count: int) -> int:
