@@ -12,6 +12,7 @@ import threading
 import pytest
 
 from nn_playground.training_pool import WORKER_NICENESS, TrainingPool
+from tests.live_server import run_async
 
 MAX_NICENESS = 19
 
@@ -29,7 +30,7 @@ def test_training_workers_run_nicer_than_the_event_loop() -> None:
         return loop_niceness, workers
 
     try:
-        loop_niceness, workers = asyncio.run(scenario())
+        loop_niceness, workers = run_async(scenario())
     finally:
         pool.close()
     assert WORKER_NICENESS > 0

@@ -18,6 +18,7 @@ from nn_playground.app import create_app
 from nn_playground.options import ServerOptions
 from nn_playground.protocol import Busy
 from nn_playground.training_pool import TrainingPool
+from tests.live_server import run_async
 from tests.server.client_helpers import Conversation, Frame
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
@@ -184,7 +185,7 @@ def test_training_queue_length_counts_work_not_yet_started() -> None:
         assert pool.queued == 0
 
     try:
-        asyncio.run(scenario())
+        run_async(scenario())
     finally:
         release.set()
         pool.close()
