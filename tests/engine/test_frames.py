@@ -251,18 +251,23 @@ def test_narrow_and_wide_grid_passes_draw_the_same(circle_data: DeviceData) -> N
 
 
 def test_compiled_programs_are_saved_and_compute_the_same(circle_data: DeviceData) -> None:
-    """Frames run through compiled programs saved on disk; they must equal the jitted functions,
-    and a frame of no epochs (drawn by the smaller draw program) must equal train_frame's."""
+    """Frames run through compiled programs saved on disk (train_only, then draw_frame);
+    they must equal the jitted functions, and match train_frame, which does both in one
+    call (as the vmapped programs do)."""
 
     state, hyper = runner.start_model(ModelConfig(hidden=(5, 3), dropout=(0.1, 0.0)))
     for epochs in (3, 0):
         _, via_program = runner.run_frame(state, circle_data, hyper, epochs)
-        _, direct = frames.train_frame(state, circle_data, hyper, shared_settings([hyper], epochs))
-        for saved, jitted in zip(via_program, direct, strict=True):
+        shared = shared_settings([hyper], epochs)
+        trained = frames.train_only(state, circle_data, hyper, shared) if epochs else state
+        direct = frames.draw_frame(trained, circle_data, hyper, shared)
+        _, combined = frames.train_frame(state, circle_data, hyper, shared)
+        for saved, jitted, together in zip(via_program, direct, combined, strict=True):
             assert np.array_equal(saved, np.asarray(jitted))
+            np.testing.assert_allclose(saved, np.asarray(together), rtol=1e-5, atol=1e-6)
     cache = compilation.cache_dir()
     assert cache is not None
-    for name in ("init", "draw", "frame"):
+    for name in ("init", "draw", "train"):
         assert any((cache / "programs").glob(f"{name}-*.program")), name
 
 
@@ -294,10 +299,10 @@ def test_a_program_in_the_compilation_cache_is_not_saved_broken(
     args = _draw_args(circle_data)
     # JAX's persistent cache now holds this HLO; its in-memory caches are emptied, so the
     # next compile of it would be read from disk.
-    jax.jit(frames._draw).lower(*args).compile()
+    jax.jit(frames.measure).lower(*args).compile()
     jax.clear_caches()
-    _, first = Program("cached", frames.draw_frame)(*args)
-    _, loaded = Program("cached", frames.draw_frame)(*args)  # from the saved file, if any
+    first = Program("cached", frames.draw_frame)(*args)
+    loaded = Program("cached", frames.draw_frame)(*args)  # from the saved file, if any
     assert np.array_equal(np.asarray(first.outputs), np.asarray(loaded.outputs))
 
 
@@ -307,9 +312,9 @@ def test_an_unreadable_saved_program_is_compiled_afresh(
     """A truncated or foreign file where a program should be: compile, replace it, go on."""
 
     args = _draw_args(circle_data)
-    _, first = Program("probe", frames.draw_frame)(*args)
+    first = Program("probe", frames.draw_frame)(*args)
     (saved,) = programs_dir.glob("probe-*.program")
     saved.write_bytes(b"not a program")
-    _, again = Program("probe", frames.draw_frame)(*args)
+    again = Program("probe", frames.draw_frame)(*args)
     assert np.array_equal(np.asarray(first.outputs), np.asarray(again.outputs))
     assert saved.read_bytes() != b"not a program"

@@ -92,12 +92,21 @@ LOSSES: tuple[LossFn, ...] = (
 def point_losses(
     logits: jax.Array, targets: jax.Array, labels: jax.Array, hyper: Hyper
 ) -> jax.Array:
-    """(n, WIDTH) logits, (n, WIDTH) targets, (n,) int32 labels -> (n,) float32 losses.
+    """(n, width) logits, (n, width) targets, (n,) int32 labels -> (n,) float32 losses.
 
     A switch, not a select: the naive losses may be inf/NaN, and in a select their
-    gradients would poison the chosen one.
+    gradients would poison the chosen one. Only the first MAX_OUTPUTS columns can be
+    outputs, so the losses see those alone: the same compiled code serves every width.
     """
-    losses: jax.Array = lax.switch(hyper.loss, LOSSES, logits, targets, labels, hyper.output_mask)
+    outputs = limits.MAX_OUTPUTS
+    losses: jax.Array = lax.switch(
+        hyper.loss,
+        LOSSES,
+        logits[:, :outputs],
+        targets[:, :outputs],
+        labels,
+        hyper.output_mask[:outputs],
+    )
     return losses
 
 

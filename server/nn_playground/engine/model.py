@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import jax
 import jax.numpy as jnp
@@ -245,11 +245,35 @@ def forward_to_depth(
     return _dense(params, OUTPUT, h)
 
 
+T = TypeVar("T")
+
+
+def barrier(values: T) -> T:
+    """`values` as they are, but XLA may not fuse their computation into what reads them
+    (lax.optimization_barrier)."""
+    kept: T = lax.optimization_barrier(values)  # type: ignore[no-untyped-call]
+    return kept
+
+
+def depth_branch(hyper: Hyper, run_depth: jax.Array | None) -> tuple[jax.Array, bool]:
+    """Which depth's branch computes a model, and whether layers past the model's own depth
+    pass its last hidden layer through.
+
+    `run_depth` is None for a model computed alone: the branch of its own depth, where every
+    layer is the model's and nothing passes through (programs without the pass-through's
+    selects are simpler to run and to compile). Models computed together (vmapped) share one
+    branch, that of the deepest (`run_depth`); a shallower one passes its last hidden layer
+    through the layers it lacks, so its output layer still reads it."""
+    if run_depth is None:
+        return hyper.depth, False
+    return run_depth, True
+
+
 def forward_skipping(
     params: jax.Array,
     features: jax.Array,
     hyper: Hyper,
-    run_depth: jax.Array,
+    run_depth: jax.Array | None,
     hidden_rows: int = 0,
     activation: Callable[[jax.Array, jax.Array], jax.Array] = activate,
 ) -> tuple[jax.Array, jax.Array]:
@@ -258,10 +282,11 @@ def forward_skipping(
     the model lacks show zeros. `activation` is `activate` or `activate_only` (forward only,
     cheaper).
 
-    `run_depth` (() int32, at least the model's depth and the same for every model of a
-    vmapped call) picks a branch that computes exactly that many layers, as training does:
-    a conditional per padded layer copied its large operands and cost ~1 ms a frame.
+    The branch of the depth depth_branch picks computes exactly that many layers, as
+    training does: a conditional per padded layer copied its large operands and cost ~1 ms a
+    frame.
     """
+    index, pass_through = depth_branch(hyper, run_depth)
 
     def at_depth(depth: int, params: jax.Array, h: jax.Array) -> tuple[jax.Array, jax.Array]:
         hidden = []
@@ -269,12 +294,15 @@ def forward_skipping(
             a = activation(_dense(params, layer, h), hyper.activation[layer])
             a = a * hyper.neuron_mask[layer]
             hidden.append(a[h.shape[0] - hidden_rows :])
-            h = jnp.where(layer < hyper.depth, a, h)
+            h = jnp.where(layer < hyper.depth, a, h) if pass_through else a
         absent = jnp.zeros((HIDDEN - depth, hidden_rows, h.shape[1]), h.dtype)
+        # The barrier keeps each layer's activation out of the stacking's kernel (which then
+        # recomputed them all, and compiled for seconds): the stacking only copies.
+        hidden = barrier(hidden)
         return _dense(params, OUTPUT, h), jnp.concatenate([*[x[None] for x in hidden], absent])
 
     branches = [functools.partial(at_depth, depth) for depth in range(LAYERS)]
-    result: tuple[jax.Array, jax.Array] = lax.switch(run_depth, branches, params, features)
+    result: tuple[jax.Array, jax.Array] = lax.switch(index, branches, params, features)
     return result
 
 

@@ -16,6 +16,7 @@ import math
 import os
 import pickle
 import threading
+import time
 import weakref
 from functools import cache
 from pathlib import Path
@@ -78,6 +79,13 @@ def _machine() -> str:
 _PROGRAMS: weakref.WeakSet[Program] = weakref.WeakSet()
 
 
+def _signature(args: tuple[Any, ...]) -> Any:
+    """Hashable and cheap: this runs on every frame. A compiled executable takes exactly the
+    types it was compiled for, weak or not."""
+    leaves, in_tree = jax.tree.flatten(args)
+    return (in_tree, tuple((x.shape, x.dtype, getattr(x, "weak_type", False)) for x in leaves))
+
+
 def loaded_programs() -> int:
     """How many compiled executables this process holds in memory (the /metrics gauge)."""
     return sum(len(program._loaded) for program in list(_PROGRAMS))
@@ -100,13 +108,25 @@ class Program:
         directory = _cache_dir()
         if directory is None:
             return self.function(*args)
-        leaves, in_tree = jax.tree.flatten(args)
-        # Hashable and cheap: this runs on every frame. A compiled executable takes exactly
-        # the types it was compiled for, weak or not.
-        signature = (
-            in_tree,
-            tuple((x.shape, x.dtype, getattr(x, "weak_type", False)) for x in leaves),
-        )
+        return self._executable(directory, args)(*args)
+
+    def prepare(self, *args: Any) -> None:
+        """Load (or compile and save) the executable for these arguments without running it:
+        warm-up compiles several programs at once this way."""
+        directory = _cache_dir()
+        if directory is not None:
+            self._executable(directory, args)
+
+    def saved(self, *args: Any) -> bool:
+        """Whether the executable for these arguments is in memory or on disk already."""
+        directory = _cache_dir()
+        if directory is None:
+            return False
+        signature = _signature(args)
+        return signature in self._loaded or self._path(directory, repr(signature)).exists()
+
+    def _executable(self, directory: Path, args: tuple[Any, ...]) -> Any:
+        signature = _signature(args)
         compiled = self._loaded.get(signature)
         if compiled is None:
             with self._lock:
@@ -114,11 +134,14 @@ class Program:
                 if compiled is None:
                     compiled = self._load(directory, repr(signature), args)
                     self._loaded[signature] = compiled
-        return compiled(*args)
+        return compiled
+
+    def _path(self, directory: Path, signature: str) -> Path:
+        key = hashlib.sha256((_CODE + _machine() + signature).encode()).hexdigest()
+        return directory / f"{self.name}-{key[:24]}.program"
 
     def _load(self, directory: Path, signature: str, args: tuple[Any, ...]) -> Any:
-        key = hashlib.sha256((_CODE + _machine() + signature).encode()).hexdigest()
-        path = directory / f"{self.name}-{key[:24]}.program"
+        path = self._path(directory, signature)
         if path.exists():
             try:
                 payload, in_tree, out_tree = pickle.loads(path.read_bytes())
@@ -127,9 +150,12 @@ class Program:
                 return loaded
             except Exception:  # a truncated or foreign file: compile afresh
                 log.warning("ignoring unreadable compiled program %s", path)
+        started = time.perf_counter()
         compiled = _compile(self.function, args)
+        log.info("compiled program %s in %.1f s", self.name, time.perf_counter() - started)
         directory.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".partial")
+        # Named for this process and thread: two servers compiling at once never mix files.
+        partial = path.with_suffix(f".{os.getpid()}-{threading.get_ident()}.partial")
         partial.write_bytes(pickle.dumps(serialize_executable.serialize(compiled)))
         partial.replace(path)  # atomic: a concurrent reader never sees half a file
         return compiled

@@ -4,6 +4,7 @@ frame of one model or of several together, and warm every compiled function up."
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import jax
@@ -12,8 +13,9 @@ import numpy as np
 from nn_playground.engine import limits
 from nn_playground.engine.config import DatasetName, ModelConfig
 from nn_playground.engine.data import Dataset, make_dataset
-from nn_playground.engine.frames import Frame, draw_frame, train_frame, train_frames
+from nn_playground.engine.frames import Frame, draw_frame, train_frames, train_only
 from nn_playground.engine.hyper import Hyper, make_hyper
+from nn_playground.engine.memory import release_free_memory
 from nn_playground.engine.programs import Program
 from nn_playground.engine.state import (
     DeviceData,
@@ -23,16 +25,28 @@ from nn_playground.engine.state import (
     shared_settings,
 )
 
-# Several models run in one vmapped call compiled for a few fixed sizes; a smaller group is
-# padded up with copies of its last model, whose results are dropped.
+# On a GPU several models run in one vmapped call compiled for a few fixed sizes; a smaller
+# group is padded up with copies of its last model, whose results are dropped.
 GROUP_SIZES = (4, 8)
 MAX_MODELS = GROUP_SIZES[-1]
 
 _INIT = Program("init", jax.jit(init_state))
 _DRAW = Program("draw", draw_frame)
-_ONE_MODEL = Program("frame", train_frame)
+_TRAIN = Program("train", train_only)
 _MODEL_GROUP = Program("frames", train_frames)
 T = TypeVar("T")
+
+
+def vmaps_groups() -> bool:
+    """Whether several models train in one vmapped call (a GPU), or one after another.
+
+    On the CPU, vmap computes every branch of every per-model switch for every model and
+    batches tiny dots badly: 8 vmapped models cost 1.15 times as much as 8 calls of the
+    one-model programs (measured alternately), and the two vmapped programs took most of a
+    cold start's compiling (over 3/4) and 480 MB of a warm server's memory. Calls of the
+    one-model programs cost nothing to compile or hold. On a GPU one call keeps the device
+    busy where a small model alone leaves it idle."""
+    return jax.default_backend() != "cpu"
 
 
 def to_host(tree: T) -> T:
@@ -71,6 +85,17 @@ def start_model(config: ModelConfig, seed: int | None = None) -> tuple[TrainStat
     return committed(_INIT(hyper, np.asarray(chosen, np.int32))), hyper
 
 
+def _frame(
+    state: TrainState, data: DeviceData, hyper: Hyper, epochs: int
+) -> tuple[TrainState, Frame]:
+    """One model's frame, left on the device; dispatched without waiting for it."""
+    shared = shared_settings([hyper], epochs)
+    state, data, hyper, shared = committed((state, data, hyper, shared))
+    if epochs:
+        state = _TRAIN(state, data, hyper, shared)
+    return state, _DRAW(state, data, hyper, shared)
+
+
 def run_frame(
     state: TrainState, data: DeviceData, hyper: Hyper, epochs: int
 ) -> tuple[TrainState, Frame]:
@@ -82,9 +107,7 @@ def run_frame(
     array costs a copy per call (about 50 a frame). And a jit output is committed, so a
     state kept from one frame to the next is: a call mixing committed and uncommitted
     arguments would compile (or load) a second program, about 3.6 s here."""
-    program = _DRAW if epochs == 0 else _ONE_MODEL
-    arguments = committed((state, data, hyper, shared_settings([hyper], epochs)))
-    state, frame = program(*arguments)
+    state, frame = _frame(state, data, hyper, epochs)
     return state, to_host(frame)
 
 
@@ -92,6 +115,12 @@ def _stack(items: Sequence[T], size: int) -> T:
     padded = list(items) + [items[-1]] * (size - len(items))
     stacked: T = jax.tree.map(lambda *leaves: np.stack([np.asarray(x) for x in leaves]), *padded)
     return stacked
+
+
+def _stacked_shape(leaf: Any, size: int) -> jax.ShapeDtypeStruct:
+    """The shape and type of `size` copies of `leaf` as _stack makes them (numpy arrays,
+    never weakly typed)."""
+    return jax.ShapeDtypeStruct((size, *leaf.shape), leaf.dtype)  # type: ignore[no-untyped-call]
 
 
 def _unstack(tree: Any, count: int) -> list[Any]:
@@ -111,16 +140,22 @@ def run_frames(
     hypers: Sequence[Hyper],
     epochs: int,
 ) -> tuple[list[TrainState], list[Frame]]:
-    """One frame of several models (compare mode, seed ensembles) in one vmapped call."""
+    """One frame of several models (compare mode, seed ensembles): in one vmapped call on a
+    GPU, else each by the one-model programs (see vmaps_groups)."""
     count = len(states)
     if not count == len(datas) == len(hypers):
         raise ValueError("states, datas and hypers must have one entry per model")
     size = group_size(count)
+    if not vmaps_groups():
+        # Every call is dispatched before any result is read: a model's Python work overlaps
+        # the one before it computing.
+        done = [_frame(*model, epochs) for model in zip(states, datas, hypers, strict=True)]
+        return [state for state, _ in done], to_host([frame for _, frame in done])
     new_states, frames = _MODEL_GROUP(
         _stack(states, size),
         _stack(datas, size),
         _stack(hypers, size),
-        shared_settings(hypers, epochs),
+        shared_settings(hypers, epochs, together=True),
     )
     # Slicing host copies is cheap; slicing device arrays costs a dispatch per leaf.
     host_states, host_frames = to_host((new_states, frames))
@@ -128,12 +163,34 @@ def run_frames(
 
 
 def warm_up() -> None:
-    """Compile every function a session uses (with a persistent cache: load them), the
-    first frame's first: a new session draws its untrained model before anything else."""
+    """Load every program a session uses, or compile those not saved yet.
+
+    With every program saved they load one after another in the order a new session needs
+    them (init, then draw: a new session draws its untrained model before anything else);
+    two loads at once took longer than both in turn. Otherwise all of them compile at once,
+    each on a thread: XLA releases the GIL while it compiles, and the parts of a compile
+    that run on one thread (tracing, the HLO passes) overlap those of the others."""
     dataset: Dataset = make_dataset(DatasetName.CIRCLE, n_points=limits.MIN_POINTS * 10)
     data = device_data(dataset)
-    state, hyper = start_model(ModelConfig())
-    run_frame(state, data, hyper, 0)
-    run_frame(state, data, hyper, 1)
-    for size in GROUP_SIZES:
-        run_frames([state] * size, [data] * size, [hyper] * size, 1)
+    hyper = committed(make_hyper(ModelConfig()))
+    seed = committed(np.asarray(0, np.int32))
+    # Compiling needs only the state's shapes and types, not the state.
+    state = jax.eval_shape(init_state, hyper, seed)
+    jobs: list[tuple[Program, tuple[Any, ...]]] = [
+        (_INIT, (hyper, seed)),
+        (_DRAW, (state, data, hyper, shared_settings([hyper], 0))),
+        (_TRAIN, (state, data, hyper, shared_settings([hyper], 1))),
+    ]
+    if vmaps_groups():
+        shared = shared_settings([hyper], 1, together=True)
+        for size in GROUP_SIZES:
+            group = jax.tree.map(lambda x, n=size: _stacked_shape(x, n), (state, data, hyper))
+            jobs.append((_MODEL_GROUP, (*group, shared)))
+    if all(program.saved(*args) for program, args in jobs):
+        for program, args in jobs:
+            program.prepare(*args)
+    else:
+        with ThreadPoolExecutor(len(jobs), thread_name_prefix="compile") as pool:
+            for finished in [pool.submit(program.prepare, *args) for program, args in jobs]:
+                finished.result()
+    release_free_memory()

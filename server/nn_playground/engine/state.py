@@ -37,7 +37,9 @@ class Shared(NamedTuple):
     computing both sides for every model."""
 
     epochs: jax.Array  # () int32 epochs to run in this frame
-    run_depth: jax.Array  # () int32 hidden layers of the deepest model
+    # () int32 hidden layers of the deepest model when several run together (vmapped); None
+    # for a model run alone, which runs at its own depth (model.depth_branch).
+    run_depth: jax.Array | None
     early_stopping: jax.Array  # () bool: some model watches its test loss
     dropout: jax.Array  # () bool: some model uses dropout
     narrow: jax.Array  # () bool: no model has more than limits.NARROW_NEURONS neurons in a layer
@@ -62,19 +64,26 @@ def _scalar(value: int | bool, dtype: type[np.generic]) -> jax.Array:
     return _committed(np.asarray(value, dtype))
 
 
-def shared_settings(hypers: Sequence[Hyper], epochs: int) -> Shared:
+def fits_narrow(hypers: Sequence[Hyper]) -> bool:
+    """No model has more than limits.NARROW_NEURONS neurons in a layer (Shared.narrow)."""
+    widest = max(int(np.asarray(h.neuron_mask).sum(axis=1).max()) for h in hypers)
+    return widest <= limits.NARROW_NEURONS
+
+
+def shared_settings(hypers: Sequence[Hyper], epochs: int, together: bool = False) -> Shared:
+    """The settings of one call of `hypers`' models: `together` for a vmapped call (whose
+    models share one depth's branch), else of a model run alone."""
     # Read on the host with numpy (on the CPU a device array is a view): a jnp operation
     # here would cost a dispatch and a sync per model on every frame.
-    depths = [int(np.asarray(h.depth)) for h in hypers]
-    widths = [int(np.asarray(h.neuron_mask).sum(axis=1).max()) for h in hypers]
+    run_depth = max(int(np.asarray(h.depth)) for h in hypers) if together else None
     early_stopping = any(bool(np.asarray(h.early_stopping)) for h in hypers)
     dropout = any(bool(np.any(np.asarray(h.dropout) > 0)) for h in hypers)
     return Shared(
         epochs=_scalar(epochs, np.int32),
-        run_depth=_scalar(max(depths), np.int32),
+        run_depth=None if run_depth is None else _scalar(run_depth, np.int32),
         early_stopping=_scalar(early_stopping, np.bool_),
         dropout=_scalar(dropout, np.bool_),
-        narrow=_scalar(max(widths) <= limits.NARROW_NEURONS, np.bool_),
+        narrow=_scalar(fits_narrow(hypers), np.bool_),
         grid_features=_grid_features(),
     )
 

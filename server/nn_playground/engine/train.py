@@ -31,6 +31,7 @@ class _Pass(NamedTuple):
 
 def _rows_pass(
     depth: int,
+    pass_through: bool,
     params: jax.Array,
     x: jax.Array,
     targets: jax.Array,
@@ -40,7 +41,7 @@ def _rows_pass(
     keep: jax.Array,
 ) -> _Pass:
     features = model.input_features(x, hyper)
-    logits, pullback = logits_and_pullback(depth, params, features, hyper, keep)
+    logits, pullback = logits_and_pullback(depth, params, features, hyper, keep, pass_through)
     loss, losses, logit_grad = loss_and_logit_grad(logits, targets, labels, weight, hyper)
     return _Pass(loss, pullback(logit_grad), logits, losses)
 
@@ -57,19 +58,23 @@ def minibatch_gradient(
     labels: jax.Array,
     weight: jax.Array,
     hyper: Hyper,
-    run_depth: jax.Array,
+    run_depth: jax.Array | None,
     keep: jax.Array,
 ) -> tuple[jax.Array, jax.Array]:
     """sum(loss * weight) over the rows and its gradient; `weight` is (n,) float32, 1/count
     on real rows and 0 on padding.
 
-    `run_depth` picks a branch that computes exactly that many layers, so a shallow network
-    does not pay for the padded depth. Each branch differentiates itself: a switch inside
-    the differentiated function would copy every branch's residuals on every step.
+    The depth model.depth_branch picks selects a branch that computes exactly that many
+    layers, so a shallow network does not pay for the padded depth. Each branch
+    differentiates itself: a switch inside the differentiated function would copy every
+    branch's residuals on every step.
     """
-    branches = [functools.partial(_gradient_at_depth, depth) for depth in range(model.LAYERS)]
+    index, pass_through = model.depth_branch(hyper, run_depth)
+    branches = [
+        functools.partial(_gradient_at_depth, depth, pass_through) for depth in range(model.LAYERS)
+    ]
     result: tuple[jax.Array, jax.Array] = lax.switch(
-        run_depth, branches, params, x, targets, labels, weight, hyper, keep
+        index, branches, params, x, targets, labels, weight, hyper, keep
     )
     return result
 
@@ -91,16 +96,22 @@ class _Plan(NamedTuple):
 def _plan_epoch(order: jax.Array, n: jax.Array, batch_size: jax.Array) -> _Plan:
     batch = jnp.clip(batch_size, 1, n)
     chunks_per_batch = _ceil_div(batch, CHUNK)
-    chunk = jnp.arange(limits.MAX_POINTS)
-    batch_start = (chunk // chunks_per_batch) * batch
-    in_batch = (chunk % chunks_per_batch)[:, None] * CHUNK + jnp.arange(CHUNK)
-    batch_len = jnp.minimum(batch, n - batch_start)[:, None]
-    used = in_batch < batch_len
+    # Chunk and row arithmetic in float32, exact for these integers (all below 2**24): an
+    # integer division by a runtime value, which XLA repeats for every slot of the (chunk,
+    # slot) arrays, took LLVM about a second per kernel to compile and costs more to run.
+    per_batch = chunks_per_batch.astype(jnp.float32)
+    chunk = jnp.arange(limits.MAX_POINTS, dtype=jnp.float32)
+    batch_number = jnp.floor((chunk + 0.5) / per_batch)
+    in_batch_chunk = chunk - batch_number * per_batch  # chunk % chunks_per_batch
+    batch_start = batch_number * batch.astype(jnp.float32)
+    in_batch = in_batch_chunk[:, None] * CHUNK + jnp.arange(CHUNK, dtype=jnp.float32)
+    batch_len = jnp.minimum(batch.astype(jnp.float32), n.astype(jnp.float32) - batch_start)
+    used = in_batch < batch_len[:, None]
     positions = jnp.clip(batch_start[:, None] + in_batch, 0, limits.MAX_POINTS - 1)
     return _Plan(
-        rows=jnp.where(used, order[positions], 0),
-        weight=jnp.where(used, 1.0 / jnp.maximum(batch_len, 1), 0.0),
-        closes=chunk % chunks_per_batch == chunks_per_batch - 1,
+        rows=jnp.where(used, order[positions.astype(jnp.int32)], 0),
+        weight=jnp.where(used, 1.0 / jnp.maximum(batch_len, 1.0)[:, None], 0.0),
+        closes=in_batch_chunk == per_batch - 1.0,
         chunks=_ceil_div(n, batch) * chunks_per_batch,
     )
 
@@ -213,7 +224,11 @@ def test_weights(data: DeviceData) -> jax.Array:
 
 
 def dataset_loss(
-    params: jax.Array, data: DeviceData, weights: jax.Array, hyper: Hyper, run_depth: jax.Array
+    params: jax.Array,
+    data: DeviceData,
+    weights: jax.Array,
+    hyper: Hyper,
+    run_depth: jax.Array | None,
 ) -> tuple[jax.Array, jax.Array]:
     """sum(point loss * weights) over every row (no dropout), and the logits."""
     features = model.input_features(data.x, hyper)
@@ -222,7 +237,7 @@ def dataset_loss(
 
 
 def test_set_loss(
-    params: jax.Array, data: DeviceData, hyper: Hyper, run_depth: jax.Array
+    params: jax.Array, data: DeviceData, hyper: Hyper, run_depth: jax.Array | None
 ) -> jax.Array:
     """Mean loss on the test points: what early stopping watches."""
     loss, _ = dataset_loss(params, data, test_weights(data), hyper, run_depth)
@@ -237,15 +252,16 @@ class DatasetPass(NamedTuple):
 
 
 def dataset_gradient(
-    params: jax.Array, data: DeviceData, hyper: Hyper, run_depth: jax.Array
+    params: jax.Array, data: DeviceData, hyper: Hyper, run_depth: jax.Array | None
 ) -> DatasetPass:
     """One forward and backward pass over every row, by the training step's hand-written
     backprop (autodiff through the forward pass cost twice as much): the test rows weigh
     nothing in the gradient, and the same point losses give the test loss."""
     keep = jnp.ones((model.HIDDEN, limits.MAX_POINTS, params.shape[-1]), jnp.float32)
-    branches = [functools.partial(_rows_pass, d) for d in range(model.LAYERS)]
+    index, pass_through = model.depth_branch(hyper, run_depth)
+    branches = [functools.partial(_rows_pass, d, pass_through) for d in range(model.LAYERS)]
     done: _Pass = lax.switch(
-        run_depth,
+        index,
         branches,
         params,
         data.x,
@@ -311,15 +327,10 @@ def _train_narrowed(
     return narrowing.widen_state(trained)
 
 
-def train_epochs(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared) -> TrainState:
-    """Up to `shared.epochs` more epochs; fewer if training diverges or stops early. Networks
-    no wider than narrowing.NARROW train on the cut-down copy, at a fraction of the cost."""
-    trained: TrainState = lax.cond(
-        shared.narrow, _train_narrowed, _train_epochs_at_width, state, data, hyper, shared
-    )
-    # On divergence go back to the frame's starting point: the last weights the user saw,
-    # from which a lower learning rate can carry on (the weights just before the blow-up
-    # are finite but often already absurd).
+def _restored_on_divergence(state: TrainState, trained: TrainState) -> TrainState:
+    """On divergence go back to the frame's starting point: the last weights the user saw,
+    from which a lower learning rate can carry on (the weights just before the blow-up are
+    finite but often already absurd)."""
     newly = trained.diverged & ~state.diverged
     restored = state._replace(
         diverged=trained.diverged,
@@ -328,3 +339,23 @@ def train_epochs(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shar
     )
     kept: TrainState = jax.tree.map(lambda old, new: jnp.where(newly, old, new), restored, trained)
     return kept
+
+
+def train_narrow(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared) -> TrainState:
+    """train_epochs for a network no wider than narrowing.NARROW (shared.narrow): it trains on
+    the cut-down copy, at a fraction of the cost."""
+    return _restored_on_divergence(state, _train_narrowed(state, data, hyper, shared))
+
+
+def train_wide(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared) -> TrainState:
+    """train_epochs for any network, at the full width."""
+    return _restored_on_divergence(state, _train_epochs_at_width(state, data, hyper, shared))
+
+
+def train_epochs(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared) -> TrainState:
+    """Up to `shared.epochs` more epochs; fewer if training diverges or stops early
+    (train_narrow where shared.narrow, else train_wide)."""
+    trained: TrainState = lax.cond(
+        shared.narrow, train_narrow, train_wide, state, data, hyper, shared
+    )
+    return trained
