@@ -1,5 +1,6 @@
-"""Engine benchmark: training speed against the NumPy reference, frame rate, the gain from
-vmapping several models into one call, and proof that no setting compiles after warm-up.
+"""Engine benchmark: training speed against the NumPy reference, frame rate, what a frame of
+several models (compare mode) costs against as many frames of one, and proof that no setting
+compiles after warm-up.
 
 Every function returns a dict of figures (numbers only) keyed as in the benchmark's JSON
 line; `bench/run.py` prints them. Timings are medians over repetitions, and the engine and
@@ -48,11 +49,10 @@ Figures = dict[str, float]
 Log = Callable[[str], None]
 FloatArray = npt.NDArray[np.float32]
 
-# The timed functions, jitted once here so that every measurement reuses one compilation.
+# The timed function, jitted once here so that every measurement reuses one compilation.
 _train_epochs = jax.jit(train.train_epochs)
-_train_epochs_vmapped = jax.jit(jax.vmap(train.train_epochs, in_axes=(0, 0, 0, None)))
 
-VMAP_MODELS = 8
+COMPARED_MODELS = 8
 LARGE_FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin_x1")
 
 
@@ -65,11 +65,11 @@ class Repetitions:
     engine_epochs: int  # epochs per timed train_epochs call
     numpy_epochs: int  # epochs per timed NumPy run
     frames: int  # run_frame calls per repetition
-    vmap_epochs: int  # epochs per timed call in the vmap comparison
+    compare_epochs: int  # epochs a frame in the compare-mode comparison
 
 
-FULL = Repetitions(repeats=15, engine_epochs=50, numpy_epochs=10, frames=10, vmap_epochs=25)
-QUICK = Repetitions(repeats=2, engine_epochs=2, numpy_epochs=1, frames=2, vmap_epochs=2)
+FULL = Repetitions(repeats=15, engine_epochs=50, numpy_epochs=10, frames=10, compare_epochs=5)
+QUICK = Repetitions(repeats=2, engine_epochs=2, numpy_epochs=1, frames=2, compare_epochs=1)
 
 
 def _silent(message: str) -> None:
@@ -223,38 +223,39 @@ def frame_rate(reps: Repetitions) -> Figures:
     return {"frames_per_s_large": _median(rates)}
 
 
-# --- vmap ------------------------------------------------------------------------------------
+# --- compare mode ------------------------------------------------------------------------------
 
 
-def vmap_speedup(reps: Repetitions) -> Figures:
-    """Model-epochs per second of VMAP_MODELS default models (seeds 0..7) trained in one
-    vmapped train_epochs call, over model-epochs per second of one model trained by the
-    unvmapped train_epochs; the two alternate."""
+def compare_cost(reps: Repetitions) -> Figures:
+    """The time of one frame of COMPARED_MODELS default models (seeds 0..7) by
+    runner.run_frames, over the time of as many runner.run_frame calls, one model each, one
+    after the other; the two alternate and each is the median over repetitions. Each frame
+    trains `reps.compare_epochs` epochs and draws every picture, as compare mode does."""
     setup = default_setup()
     data = device_data(setup.dataset)
-    models = [runner.start_model(setup.config, seed=i) for i in range(VMAP_MODELS)]
-    states = runner._stack([state for state, _ in models], VMAP_MODELS)
-    hypers = runner._stack([hyper for _, hyper in models], VMAP_MODELS)
-    datas = runner._stack([data] * VMAP_MODELS, VMAP_MODELS)
-    single_state, single_hyper = models[0]
-    # Same architecture for all: the settings of one model are those of the group.
-    shared = shared_settings([single_hyper], reps.vmap_epochs)
-    states = _run_engine(_train_epochs_vmapped, states, datas, hypers, shared)
-    single_state = _run_engine(_train_epochs, single_state, data, single_hyper, shared)
-    many_rates: list[float] = []
-    one_rates: list[float] = []
+    models = [runner.start_model(setup.config, seed=i) for i in range(COMPARED_MODELS)]
+    together = [state for state, _ in models]
+    alone = list(together)
+    hypers = [hyper for _, hyper in models]
+    datas = [data] * COMPARED_MODELS
+    epochs = reps.compare_epochs
+
+    def group() -> None:
+        nonlocal together
+        together, _ = runner.run_frames(together, datas, hypers, epochs)
+
+    def singles() -> None:
+        for i in range(COMPARED_MODELS):
+            alone[i], _ = runner.run_frame(alone[i], data, hypers[i], epochs)
+
+    group()
+    singles()
+    group_times: list[float] = []
+    single_times: list[float] = []
     for _ in range(reps.repeats):
-        before = states
-        start = time.perf_counter()
-        states = _run_engine(_train_epochs_vmapped, states, datas, hypers, shared)
-        elapsed = time.perf_counter() - start
-        many_rates.append(VMAP_MODELS * _epochs_done(before, states) / elapsed)
-        before = single_state
-        start = time.perf_counter()
-        single_state = _run_engine(_train_epochs, single_state, data, single_hyper, shared)
-        elapsed = time.perf_counter() - start
-        one_rates.append(_epochs_done(before, single_state) / elapsed)
-    return {"vmap_8_speedup": _median(many_rates) / _median(one_rates)}
+        group_times.append(_seconds(group))
+        single_times.append(_seconds(singles))
+    return {"compare_8_cost_ratio": _median(group_times) / _median(single_times)}
 
 
 # --- recompilation ---------------------------------------------------------------------------
@@ -372,27 +373,23 @@ def recompiles_after_warmup() -> Figures:
 
 def prepare() -> None:
     """Compile (or, with a persistent cache, load) everything the measurements call:
-    runner.warm_up() and the two jitted train_epochs variants timed here."""
+    runner.warm_up() and the jitted train_epochs timed here."""
     runner.warm_up()
     default = default_setup()
     data = device_data(default.dataset)
     state, hyper = runner.start_model(default.config)
-    shared = shared_settings([hyper], 1)
-    _run_engine(_train_epochs, state, data, hyper, shared)
-    states = runner._stack([state], VMAP_MODELS)
-    datas = runner._stack([data], VMAP_MODELS)
-    hypers = runner._stack([hyper], VMAP_MODELS)
-    _run_engine(_train_epochs_vmapped, states, datas, hypers, shared)
+    _run_engine(_train_epochs, state, data, hyper, shared_settings([hyper], 1))
 
 
 def measure(quick: bool = False, log: Log = _silent) -> Figures:
-    """Every engine figure: warm-up, then speed, frames and vmap, then the recompile count
-    (last, so it also proves the timed functions compiled nothing new for other settings)."""
+    """Every engine figure: warm-up, then speed, frames and compare mode, then the recompile
+    count (last, so it also proves the timed functions compiled nothing new for other
+    settings)."""
     reps = QUICK if quick else FULL
     steps: tuple[tuple[str, Callable[[], Figures]], ...] = (
         ("training speed (engine vs numpy)", lambda: training_speed(reps)),
         ("frames", lambda: frame_rate(reps)),
-        ("vmap", lambda: vmap_speedup(reps)),
+        ("compare mode", lambda: compare_cost(reps)),
         ("recompiles after warm-up", recompiles_after_warmup),
     )
     start = time.perf_counter()

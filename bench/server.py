@@ -4,9 +4,12 @@ PYTHONPATH), not an installed `nn-playground` script, which may be an older copy
 tests/live_server.py, startup is timed by connecting as soon as the port accepts rather than
 by waiting for the ready line.
 
-A first start fills the persistent compilation cache (a session plays a few frames, then the
-server's background warm-up finishes) and is not timed. A second start, with the same cache
-directory, serves all three measurements:
+First, a cold start: `python -m nn_playground --warm-up` with an empty compilation cache,
+timed from start to exit (every program a server needs is compiled). Then a first start fills
+the persistent compilation cache (a session plays a few frames, then the server's background
+warm-up finishes) and is not timed. A second start, with that cache, is left alone until
+`/healthz` says it is warm and the process is idle: its resident memory (VmRSS) is what one
+worker process holds before anyone connects. A third start serves three measurements:
 
 - startup: from `Popen` to the first frame of a client that connects as soon as it can
   (polling every 20 ms); a new session draws its untrained model without being asked;
@@ -15,7 +18,9 @@ directory, serves all three measurements:
   from sending a change to the first frame whose header `revision` includes it;
 - 32 sessions: 32 clients on one event loop play the default configuration at once,
   acknowledging every frame as it arrives; frames per second per session, the intervals
-  between frames, and the CPU the server (and its event-loop thread) and the clients used.
+  between frames, and the CPU the server (and its event-loop thread) and the clients used;
+  the server's CPU time per frame is its CPU (in cores) over the frames of all sessions
+  together per second.
 
 The server counts revisions as session.py does: every client message except an ack is one
 revision (the first is 1), and a frame's header carries the revision it reflects. Every
@@ -32,6 +37,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -53,6 +60,7 @@ MAX_FRAME_BYTES = 16 * 2**20  # a frame of 8 compared models is well under 1 MiB
 CONNECT_POLL_S = 0.02
 # A cold cache compiles the first frame's programs (~20 s each on a small machine).
 FIRST_START_TIMEOUT_S = 600.0
+COLD_START_TIMEOUT_S = 600.0
 START_TIMEOUT_S = 120.0
 FRAME_TIMEOUT_S = 30.0
 HEADER_LENGTH = struct.Struct("<I")
@@ -133,15 +141,21 @@ class Server:
         return self.output.read().decode(errors="replace")[-4000:]
 
 
-@contextmanager
-def running_server(cache: Path, max_sessions: int) -> Iterator[Server]:
-    """This checkout's server on a free port, stopped on exit; output goes to a temporary
-    file (shown if it fails)."""
+def _server_env(cache: Path) -> dict[str, str]:
+    """This process's environment for a server of this checkout using `cache`."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
         [str(ROOT / "server"), *filter(None, [env.get("PYTHONPATH")])]
     )
     env["NN_PLAYGROUND_CACHE_DIR"] = str(cache)
+    return env
+
+
+@contextmanager
+def running_server(cache: Path, max_sessions: int) -> Iterator[Server]:
+    """This checkout's server on a free port, stopped on exit; output goes to a temporary
+    file (shown if it fails)."""
+    env = _server_env(cache)
     port = free_port()
     command = [
         sys.executable,
@@ -162,6 +176,66 @@ def running_server(cache: Path, max_sessions: int) -> Iterator[Server]:
             yield server
         finally:
             stop_process(process)
+
+
+def cold_start() -> float:
+    """Seconds from starting `python -m nn_playground --warm-up` with an empty compilation
+    cache to its exit: what a first start compiles before it is warm."""
+    with tempfile.TemporaryDirectory(prefix="nn-playground-cold-") as empty:
+        command = [sys.executable, "-m", "nn_playground", "--warm-up"]
+        started = time.perf_counter()
+        result = subprocess.run(
+            command,
+            env=_server_env(Path(empty)),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=COLD_START_TIMEOUT_S,
+            check=False,
+        )
+        elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise RuntimeError(f"--warm-up failed ({result.returncode}):\n{result.stderr[-4000:]}")
+    return elapsed
+
+
+def _resident_mb(pid: int) -> float:
+    """VmRSS of a process in MiB, from /proc; 0 where there is no /proc."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    for line in status.splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _health(port: int) -> dict[str, Any] | None:
+    """GET /healthz, or None while the port does not answer."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as reply:
+            health: dict[str, Any] = json.loads(reply.read())
+            return health
+    except (urllib.error.URLError, OSError):
+        return None
+
+
+async def warm_resident_mb(server: Server, timeout: float) -> float:
+    """The server's resident memory (MiB) once /healthz says its programs are warm and it has
+    gone idle, before any session."""
+    deadline = time.perf_counter() + timeout
+    while True:
+        if server.process.poll() is not None:
+            raise RuntimeError("the server exited:\n" + server.log_tail())
+        health = await asyncio.to_thread(_health, server.port)
+        if health is not None and health.get("warm"):
+            break
+        if time.perf_counter() > deadline:
+            raise RuntimeError("the server never became warm:\n" + server.log_tail())
+        await asyncio.sleep(CONNECT_POLL_S * 5)
+    await until_idle(server, timeout)
+    return _resident_mb(server.process.pid)
 
 
 def _cpu_seconds(pid: int) -> tuple[float, float]:
@@ -426,6 +500,9 @@ def _percentile(values: Sequence[float], q: float) -> float:
 async def _measure(plan: Plan, log: Log) -> Figures:
     cache = cache_dir()
     figures: Figures = {}
+    log("server: a cold start compiles every program (--warm-up with an empty cache)")
+    figures["cold_start_s"] = await asyncio.to_thread(cold_start)
+    log(f"server: cold start took {figures['cold_start_s']:.1f} s")
     start = time.perf_counter()
     with running_server(cache, SESSIONS + 1) as server:
         first = await _fill_cache(server)
@@ -433,6 +510,9 @@ async def _measure(plan: Plan, log: Log) -> Figures:
         f"server: a first start filled the compilation cache {cache} (first frame after "
         f"{first:.1f} s, {time.perf_counter() - start:.1f} s in all)"
     )
+    with running_server(cache, SESSIONS + 1) as server:
+        figures["rss_mb_per_worker"] = await warm_resident_mb(server, START_TIMEOUT_S)
+    log(f"server: warm and idle, before any session: {figures['rss_mb_per_worker']:.0f} MiB")
     with running_server(cache, SESSIONS + 1) as server:
         accepted, first = await _first_frame(server, START_TIMEOUT_S)
         figures["startup_s"] = first
@@ -462,6 +542,8 @@ async def _measure(plan: Plan, log: Log) -> Figures:
         figures["sessions_32_server_cpu_cores"] = result.server_cpu
         figures["sessions_32_server_loop_cpu_cores"] = result.server_loop_cpu
         figures["sessions_32_client_cpu_cores"] = result.client_cpu
+        total = sum(result.frames_per_s)
+        figures["frame_cpu_ms_default"] = 1000 * result.server_cpu / total if total else 0.0
         log(
             f"server: {SESSIONS} sessions took {time.perf_counter() - start:.1f} s; "
             f"slowest {min(result.frames_per_s):.1f} frames/s, fastest "
