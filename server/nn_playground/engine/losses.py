@@ -5,8 +5,8 @@ logit; the naive ones go through probabilities on purpose, to show the round-off
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -89,24 +89,156 @@ LOSSES: tuple[LossFn, ...] = (
 )
 
 
-def point_losses(
-    logits: jax.Array, targets: jax.Array, labels: jax.Array, hyper: Hyper
-) -> jax.Array:
-    """(n, width) logits, (n, width) targets, (n,) int32 labels -> (n,) float32 losses.
+# Which losses the compiled step computes in closed form, and how (order of hyper.LossKind):
+# families of losses share one branch of a switch, and within a family a select picks the
+# loss. Nine branches, each differentiated by JAX, were 9 copies of the loss code at every
+# place that computes a loss (three in a frame's programs), about a sixth of all the kernels
+# XLA compiled; a family's formulas are cheap elementwise work on (n, MAX_OUTPUTS).
+_ELEMENTWISE, _SOFTMAX, _NAIVE = 0, 1, 2
+_FAMILY = (
+    (_ELEMENTWISE, 0),  # SIGMOID_CE
+    (_NAIVE, 0),  # SIGMOID_CE_NAIVE
+    (_ELEMENTWISE, 1),  # SIGMOID_MSE
+    (_SOFTMAX, 0),  # SOFTMAX_CE
+    (_NAIVE, 1),  # SOFTMAX_CE_NAIVE
+    (_SOFTMAX, 1),  # SOFTMAX_MSE
+    (_ELEMENTWISE, 2),  # LINEAR_MSE
+    (_ELEMENTWISE, 3),  # RELU_MSE
+    (_ELEMENTWISE, 4),  # PERCEPTRON
+)
+_NAIVE_LOSSES = (_sigmoid_ce_naive, _softmax_ce_naive)
 
-    A switch, not a select: the naive losses may be inf/NaN, and in a select their
-    gradients would poison the chosen one. Only the first MAX_OUTPUTS columns can be
-    outputs, so the losses see those alone: the same compiled code serves every width.
-    """
+
+def _family_and_member(kind: jax.Array) -> tuple[jax.Array, jax.Array]:
+    table = jnp.asarray(_FAMILY, jnp.int32)
+    row = table[jnp.clip(kind, 0, len(_FAMILY) - 1)]
+    return row[0], row[1]
+
+
+class _Inputs(NamedTuple):
+    z: jax.Array  # (n, MAX_OUTPUTS) logits
+    y: jax.Array  # (n, MAX_OUTPUTS) targets
+    labels: jax.Array  # (n,) int32
+    mask: jax.Array  # (MAX_OUTPUTS,) float32 outputs of the model
+    member: jax.Array  # () int32 the loss within its family
+    weight: jax.Array  # (n,) float32 what each point's loss weighs in the gradient
+
+
+def _elementwise(x: _Inputs) -> tuple[jax.Array, jax.Array]:
+    """Per-point losses (n,) and the gradient (n, MAX_OUTPUTS) of their weighted sum, for the
+    losses computed
+    output by output: sigmoid cross-entropy (softplus(z) - y z, gradient sigmoid(z) - y) and
+    squared error, both averaged over the outputs; squared error of a linear or ReLU output,
+    and the perceptron criterion, on the first output alone."""
+    on = x.mask > 0
+    count = jnp.sum(x.mask)
+    z, y = x.z, x.y
+    sigmoid = jax.nn.sigmoid(z)
+    term = lax.select_n(
+        jnp.minimum(x.member, 1), jax.nn.softplus(z) - y * z, jnp.square(sigmoid - y)
+    )
+    slope = lax.select_n(
+        jnp.minimum(x.member, 1), sigmoid - y, 2.0 * (sigmoid - y) * sigmoid * (1.0 - sigmoid)
+    )
+    averaged = jnp.sum(jnp.where(on, term, 0.0), axis=1) / count
+    z0, y0 = z[:, 0], y[:, 0]
+    relu0 = jnp.maximum(z0, 0.0)
+    # JAX's derivative of max(z, 0) at a tie is 1/2; kept, so every step is what autodiff of
+    # the loss gives (zero weights give exactly zero logits).
+    relu_slope = jnp.where(z0 > 0.0, 1.0, jnp.where(z0 == 0.0, 0.5, 0.0))
+    predicted = jnp.where(z0 >= 0.0, 1.0, 0.0)
+    first = x.member - 2  # 0 linear, 1 ReLU, 2 perceptron
+    first_loss = lax.select_n(
+        jnp.maximum(first, 0),
+        jnp.square(z0 - y0),
+        jnp.square(relu0 - y0),
+        (predicted - y0) * z0,
+    )
+    first_grad = lax.select_n(
+        jnp.maximum(first, 0),
+        2.0 * (z0 - y0),
+        2.0 * (relu0 - y0) * relu_slope,
+        predicted - y0,
+    )
+    is_first = jnp.arange(z.shape[1]) == 0
+    losses = jnp.where(first >= 0, first_loss, averaged)
+    grads = jnp.where(
+        first >= 0,
+        jnp.where(is_first, first_grad[:, None], 0.0),
+        jnp.where(on, slope, 0.0) / count,
+    )
+    return losses, grads * x.weight[:, None]
+
+
+def _softmax(x: _Inputs) -> tuple[jax.Array, jax.Array]:
+    """Per-point losses and the gradient of their weighted sum, for softmax cross-entropy
+    (log-sum-exp minus the label's logit; gradient softmax minus the label's one-hot) and
+    softmax's squared error averaged over the outputs."""
+    on = x.mask > 0
+    count = jnp.sum(x.mask)
+    masked = _masked_logits(x.z, x.mask)
+    top = lax.stop_gradient(jnp.max(masked, axis=1, keepdims=True))
+    exps = jnp.exp(masked - top)
+    total = jnp.sum(exps, axis=1, keepdims=True)
+    p = exps / total
+    picked = jnp.take_along_axis(x.z, x.labels[:, None], axis=1)[:, 0]
+    cross_entropy = top[:, 0] + jnp.log(total[:, 0]) - picked
+    one_hot = jnp.arange(x.z.shape[1]) == x.labels[:, None]
+    error = jnp.where(on, p - x.y, 0.0)
+    squared = jnp.sum(jnp.square(error), axis=1) / count
+    upstream = 2.0 * error / count  # d(squared)/dp
+    squared_grad = p * (upstream - jnp.sum(p * upstream, axis=1, keepdims=True))
+    losses = lax.select_n(x.member, cross_entropy, squared)
+    grads = lax.select_n(x.member, p - one_hot, squared_grad)
+    return losses, grads * x.weight[:, None]
+
+
+def _naive(x: _Inputs) -> tuple[jax.Array, jax.Array]:
+    """The naive losses, differentiated by JAX through their probabilities: their round-off
+    (inf or NaN at large logits) is what they are there to show."""
+
+    def one(loss: LossFn) -> Callable[[_Inputs], tuple[jax.Array, jax.Array]]:
+        def run(x: _Inputs) -> tuple[jax.Array, jax.Array]:
+            losses, pullback = jax.vjp(lambda z: loss(z, x.y, x.labels, x.mask), x.z)
+            (grads,) = pullback(x.weight)
+            return losses, grads
+
+        return run
+
+    result: tuple[jax.Array, jax.Array] = lax.switch(
+        x.member, [one(loss) for loss in _NAIVE_LOSSES], x
+    )
+    return result
+
+
+def _losses_and_grads(
+    logits: jax.Array, targets: jax.Array, labels: jax.Array, weight: jax.Array, hyper: Hyper
+) -> tuple[jax.Array, jax.Array]:
+    """(n,) point losses, and the gradient of sum(loss * weight) with respect to the first
+    MAX_OUTPUTS logits (n, MAX_OUTPUTS)."""
     outputs = limits.MAX_OUTPUTS
-    losses: jax.Array = lax.switch(
-        hyper.loss,
-        LOSSES,
+    family, member = _family_and_member(hyper.loss)
+    inputs = _Inputs(
         logits[:, :outputs],
         targets[:, :outputs],
         labels,
         hyper.output_mask[:outputs],
+        member,
+        weight,
     )
+    result: tuple[jax.Array, jax.Array] = lax.switch(
+        family, [_elementwise, _softmax, _naive], inputs
+    )
+    return result
+
+
+def point_losses(
+    logits: jax.Array, targets: jax.Array, labels: jax.Array, hyper: Hyper
+) -> jax.Array:
+    """(n, width) logits, (n, width) targets, (n,) int32 labels -> (n,) float32 losses.
+    Only the first MAX_OUTPUTS columns can be outputs: the losses see those alone."""
+    weight = jnp.ones(logits.shape[0], logits.dtype)
+    losses, _ = _losses_and_grads(logits, targets, labels, weight, hyper)
     return losses
 
 
@@ -114,37 +246,10 @@ def loss_and_logit_grad(
     logits: jax.Array, targets: jax.Array, labels: jax.Array, weight: jax.Array, hyper: Hyper
 ) -> tuple[jax.Array, jax.Array, jax.Array]:
     """sum(point loss * weight), the (n,) point losses, and the sum's gradient with respect
-    to the logits (n, WIDTH).
-
-    Each branch differentiates its own loss: differentiating through the switch instead
-    would make every branch carry every other branch's residuals. Only the first
-    MAX_OUTPUTS columns can be outputs, so the work is done on those.
-    """
-    outputs = limits.MAX_OUTPUTS
-    branches = [functools.partial(_losses_and_logit_grad, loss) for loss in LOSSES]
-    total, losses, grad = lax.switch(
-        hyper.loss,
-        branches,
-        logits[:, :outputs],
-        targets[:, :outputs],
-        labels,
-        hyper.output_mask[:outputs],
-        weight,
-    )
-    return total, losses, jnp.pad(grad, ((0, 0), (0, logits.shape[1] - outputs)))
-
-
-def _losses_and_logit_grad(
-    loss: LossFn,
-    logits: jax.Array,
-    targets: jax.Array,
-    labels: jax.Array,
-    mask: jax.Array,
-    weight: jax.Array,
-) -> tuple[jax.Array, jax.Array, jax.Array]:
-    losses, pullback = jax.vjp(lambda z: loss(z, targets, labels, mask), logits)
-    (grad,) = pullback(weight)
-    return jnp.sum(losses * weight), losses, grad
+    to the logits (n, width), zero past the first MAX_OUTPUTS columns."""
+    losses, grad = _losses_and_grads(logits, targets, labels, weight, hyper)
+    padding = ((0, 0), (0, logits.shape[1] - grad.shape[1]))
+    return jnp.sum(losses * weight), losses, jnp.pad(grad, padding)
 
 
 def predict(logits: jax.Array, hyper: Hyper) -> jax.Array:
