@@ -33,7 +33,7 @@ def logits_and_pullback(
     """Logits (n, width) through exactly `depth` hidden layers (a Python int), and a function
     from d(loss)/d(logits) to d(loss)/d(params) (params' shape).
 
-    With `pass_through` (model.depth_branch), a model shallower than `depth` passes its last
+    With `pass_through` (model.depth_branches), a model shallower than `depth` passes its last
     hidden layer through, as in forward_to_depth; without it every layer is the model's.
     `keep` holds dropout multipliers (HIDDEN, n, width)."""
     width = params.shape[-1]

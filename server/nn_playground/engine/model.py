@@ -255,18 +255,38 @@ def barrier(values: T) -> T:
     return kept
 
 
-def depth_branch(hyper: Hyper, run_depth: jax.Array | None) -> tuple[jax.Array, bool]:
-    """Which depth's branch computes a model, and whether layers past the model's own depth
-    pass its last hidden layer through.
+# The depths that have a branch of their own in every depth switch. A model of a depth left out
+# (5) runs in the next deeper branch, passing its last hidden layer through the extra layer:
+# each branch unrolls its layers, and the deepest ones made the programs the largest (a
+# branch of 5 layers was about a tenth of what XLA compiled), for a depth a network rarely
+# has. Every depth from 0 to LAYERS - 1 must map to a branch at least as deep.
+DEPTH_BRANCHES = (0, 1, 2, 3, 4, 6)
+_BRANCH_OF_DEPTH = tuple(
+    next(i for i, depth in enumerate(DEPTH_BRANCHES) if depth >= d) for d in range(LAYERS)
+)
+
+
+def depth_branches(
+    hyper: Hyper, run_depth: jax.Array | None
+) -> tuple[jax.Array, list[tuple[int, bool]]]:
+    """The index of the depth switch's branch that computes a model, and every branch's
+    (depth, whether layers past a model's own depth pass its last hidden layer through).
 
     `run_depth` is None for a model computed alone: the branch of its own depth, where every
-    layer is the model's and nothing passes through (programs without the pass-through's
-    selects are simpler to run and to compile). Models computed together (vmapped) share one
-    branch, that of the deepest (`run_depth`); a shallower one passes its last hidden layer
-    through the layers it lacks, so its output layer still reads it."""
+    layer is the model's and nothing passes through, unless its depth has no branch of its
+    own (DEPTH_BRANCHES); programs without the pass-through's selects are simpler to run and
+    to compile. Models computed together (vmapped) share one branch, that of the deepest
+    (`run_depth`); a shallower one passes its last hidden layer through the layers it lacks,
+    so its output layer still reads it."""
+    table = jnp.asarray(_BRANCH_OF_DEPTH, jnp.int32)
     if run_depth is None:
-        return hyper.depth, False
-    return run_depth, True
+        index = table[jnp.clip(hyper.depth, 0, LAYERS - 1)]
+        borrowed = {
+            DEPTH_BRANCHES[b] for d, b in enumerate(_BRANCH_OF_DEPTH) if d != DEPTH_BRANCHES[b]
+        }
+        return index, [(depth, depth in borrowed) for depth in DEPTH_BRANCHES]
+    index = table[jnp.clip(run_depth, 0, LAYERS - 1)]
+    return index, [(depth, True) for depth in DEPTH_BRANCHES]
 
 
 def forward_skipping(
@@ -282,13 +302,15 @@ def forward_skipping(
     the model lacks show zeros. `activation` is `activate` or `activate_only` (forward only,
     cheaper).
 
-    The branch of the depth depth_branch picks computes exactly that many layers, as
+    The branch depth_branches picks computes exactly that many layers, as
     training does: a conditional per padded layer copied its large operands and cost ~1 ms a
     frame.
     """
-    index, pass_through = depth_branch(hyper, run_depth)
+    index, choices = depth_branches(hyper, run_depth)
 
-    def at_depth(depth: int, params: jax.Array, h: jax.Array) -> tuple[jax.Array, jax.Array]:
+    def at_depth(
+        depth: int, pass_through: bool, params: jax.Array, h: jax.Array
+    ) -> tuple[jax.Array, jax.Array]:
         hidden = []
         for layer in range(depth):
             a = activation(_dense(params, layer, h), hyper.activation[layer])
@@ -301,7 +323,7 @@ def forward_skipping(
         hidden = barrier(hidden)
         return _dense(params, OUTPUT, h), jnp.concatenate([*[x[None] for x in hidden], absent])
 
-    branches = [functools.partial(at_depth, depth) for depth in range(LAYERS)]
+    branches = [functools.partial(at_depth, depth, through) for depth, through in choices]
     result: tuple[jax.Array, jax.Array] = lax.switch(index, branches, params, features)
     return result
 

@@ -38,7 +38,7 @@ class Shared(NamedTuple):
 
     epochs: jax.Array  # () int32 epochs to run in this frame
     # () int32 hidden layers of the deepest model when several run together (vmapped); None
-    # for a model run alone, which runs at its own depth (model.depth_branch).
+    # for a model run alone, which runs at its own depth (model.depth_branches).
     run_depth: jax.Array | None
     early_stopping: jax.Array  # () bool: some model watches its test loss
     dropout: jax.Array  # () bool: some model uses dropout

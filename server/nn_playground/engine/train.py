@@ -64,15 +64,13 @@ def minibatch_gradient(
     """sum(loss * weight) over the rows and its gradient; `weight` is (n,) float32, 1/count
     on real rows and 0 on padding.
 
-    The depth model.depth_branch picks selects a branch that computes exactly that many
-    layers, so a shallow network does not pay for the padded depth. Each branch
+    model.depth_branches picks a branch that computes exactly the model's layers, so a
+    shallow network does not pay for the padded depth. Each branch
     differentiates itself: a switch inside the differentiated function would copy every
     branch's residuals on every step.
     """
-    index, pass_through = model.depth_branch(hyper, run_depth)
-    branches = [
-        functools.partial(_gradient_at_depth, depth, pass_through) for depth in range(model.LAYERS)
-    ]
+    index, choices = model.depth_branches(hyper, run_depth)
+    branches = [functools.partial(_gradient_at_depth, depth, through) for depth, through in choices]
     result: tuple[jax.Array, jax.Array] = lax.switch(
         index, branches, params, x, targets, labels, weight, hyper, keep
     )
@@ -258,8 +256,8 @@ def dataset_gradient(
     backprop (autodiff through the forward pass cost twice as much): the test rows weigh
     nothing in the gradient, and the same point losses give the test loss."""
     keep = jnp.ones((model.HIDDEN, limits.MAX_POINTS, params.shape[-1]), jnp.float32)
-    index, pass_through = model.depth_branch(hyper, run_depth)
-    branches = [functools.partial(_rows_pass, d, pass_through) for d in range(model.LAYERS)]
+    index, choices = model.depth_branches(hyper, run_depth)
+    branches = [functools.partial(_rows_pass, depth, through) for depth, through in choices]
     done: _Pass = lax.switch(
         index,
         branches,
