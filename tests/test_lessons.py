@@ -273,10 +273,10 @@ def test_optimizers() -> None:
     adam = which(lesson, optimizer="adam")
     final = train_frames(experiment, 100, 3)[-1]  # 300 epochs
     loss = {i: float(final[i].train_loss) for i in (sgd, momentum, adam)}
-    assert loss[momentum] < 0.5 * loss[sgd]  # 0.207 vs 0.529
-    assert loss[adam] < 0.5 * loss[sgd]  # 0.003
-    assert final[momentum].train_accuracy > final[sgd].train_accuracy + 0.1  # 0.92 vs 0.75
-    assert final[adam].test_accuracy >= 0.9  # 0.98
+    assert loss[momentum] < 0.5 * loss[sgd]  # 0.008 vs 0.587
+    assert loss[adam] < 0.5 * loss[sgd]  # 0.0002
+    assert final[momentum].train_accuracy > final[sgd].train_accuracy + 0.1
+    assert final[adam].test_accuracy >= 0.9  # 1.0
 
 
 def test_overfitting() -> None:

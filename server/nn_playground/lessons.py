@@ -145,6 +145,10 @@ LESSONS: tuple[Lesson, ...] = (
             "activations": ["relu"],
             "learning_rate": 0.01,
             "batch_size": 10,
+            # Seed 0's Adam settles in a poor minimum (0.83 test accuracy at 300 epochs);
+            # at seeds 1-5 it reaches 0.97-1.0. The lesson shows the typical run, and the
+            # random-restarts lesson shows how much one seed can matter.
+            "seed": 2,
         },
         compare=[{"optimizer": "sgd"}, {"optimizer": "momentum"}, {"optimizer": "adam"}],
         epochs_per_frame=5,
