@@ -47,6 +47,7 @@ from typing import IO, Any
 
 import numpy as np
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import InvalidHandshake
 
 from nn_playground.engine import compilation
 from tests.live_server import free_port, stop_process
@@ -334,7 +335,9 @@ async def _connect_when_accepting(server: Server, timeout: float) -> ClientConne
             raise RuntimeError("the server exited:\n" + server.log_tail())
         try:
             return await _connect(server.url)
-        except OSError:
+        # A port published by Docker accepts before the server inside listens, and then
+        # drops the connection: a failed handshake, not a refused connection.
+        except (OSError, InvalidHandshake):
             if time.perf_counter() > deadline:
                 raise RuntimeError("the server never accepted:\n" + server.log_tail()) from None
             await asyncio.sleep(CONNECT_POLL_S)
