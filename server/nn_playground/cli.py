@@ -232,6 +232,10 @@ def _collect_garbage_from_now_on() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     _collect_garbage_only_after_imports()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    # JAX reports at INFO each backend it probes and does not find ("Unable to initialize
+    # backend 'tpu'"), which reads like an error; a backend that is asked for and fails
+    # still raises.
+    logging.getLogger("jax._src.xla_bridge").setLevel(logging.WARNING)
     options = parse_options(argv)
     if options.warm_up_only:
         warm_up()

@@ -1,5 +1,5 @@
 """The hand-written training gradient (backprop.py) against JAX's autodiff of the same
-network (model.forward_to_depth): every activation, dropout, pass-through of layers beyond a
+network (model.forward): every activation, dropout, pass-through of layers beyond a
 model's depth, and the narrowed copy."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ ROWS = 32
 
 
 def _both(
-    depth: int, config: ModelConfig, seed: int, narrow: bool = False
+    depth: int, config: ModelConfig, seed: int, narrow: bool = False, pass_through: bool = True
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     hyper = make_hyper(config)
     rng = np.random.default_rng(seed)
@@ -32,11 +32,14 @@ def _both(
     logit_grad = jnp.asarray(rng.normal(size=(ROWS, width)), jnp.float32)
 
     def autodiff(p: jax.Array) -> jax.Array:
-        return model.forward_to_depth(depth, p, features, hyper, keep)
+        activation = model.value_only(model.activate)
+        return model.forward(depth, pass_through, p, features, hyper, activation, keep).logits
 
     logits, pullback = jax.vjp(autodiff, params)
     (expected,) = pullback(logit_grad)
-    mine, my_pullback = backprop.logits_and_pullback(depth, params, features, hyper, keep)
+    mine, my_pullback = backprop.logits_and_pullback(
+        depth, params, features, hyper, keep, pass_through
+    )
     return (
         np.asarray(mine),
         np.asarray(logits),
@@ -45,8 +48,9 @@ def _both(
     )
 
 
+@pytest.mark.parametrize("pass_through", [True, False])
 @pytest.mark.parametrize("activation", list(Activation))
-def test_pullback_equals_autodiff(activation: Activation) -> None:
+def test_pullback_equals_autodiff(activation: Activation, pass_through: bool) -> None:
     config = ModelConfig(
         features=("x1", "x2", "x1^2", "sin_x2"),
         hidden=(5, 16, 3),
@@ -54,7 +58,7 @@ def test_pullback_equals_autodiff(activation: Activation) -> None:
         dropout=(0.3, 0.0, 0.5),
         n_outputs=1,
     )
-    logits, expected_logits, grad, expected = _both(3, config, seed=4)
+    logits, expected_logits, grad, expected = _both(3, config, 4, pass_through=pass_through)
     np.testing.assert_allclose(logits, expected_logits, rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(grad, expected, rtol=2e-4, atol=2e-5)
     assert np.abs(expected).max() > 0.01  # a gradient worth comparing

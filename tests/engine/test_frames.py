@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
-
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -25,7 +21,6 @@ from nn_playground.engine.config import (
     RegressionOutput,
 )
 from nn_playground.engine.data import make_dataset
-from nn_playground.engine.programs import Program
 from nn_playground.engine.state import DeviceData, device_data, shared_settings
 
 
@@ -269,52 +264,3 @@ def test_compiled_programs_are_saved_and_compute_the_same(circle_data: DeviceDat
     assert cache is not None
     for name in ("init", "draw", "train"):
         assert any((cache / "programs").glob(f"{name}-*.program")), name
-
-
-@pytest.fixture
-def programs_dir(tmp_path: Path) -> Iterator[Path]:
-    """Saved programs go to a fresh directory for the test (the persistent compilation
-    cache keeps its directory: JAX sets it once per process)."""
-    previous = compilation.cache_dir()
-    compilation.enable_persistent_cache(tmp_path)
-    try:
-        yield tmp_path / "programs"
-    finally:
-        compilation.enable_persistent_cache(previous)
-
-
-def _draw_args(data: DeviceData) -> tuple[Any, ...]:
-    state, hyper = runner.start_model(ModelConfig())
-    return (state, data, hyper, shared_settings([hyper], 0))
-
-
-def test_a_program_in_the_compilation_cache_is_not_saved_broken(
-    circle_data: DeviceData, programs_dir: Path
-) -> None:
-    """An executable JAX read from its persistent cache re-serialises incompletely (jaxlib
-    0.10.2: "Function ... not found" when the copy runs). The cache holds a program's code
-    whenever the engine's code hash changed but its HLO did not (a comment edit, an upgrade):
-    what Program saves must still run."""
-
-    args = _draw_args(circle_data)
-    # JAX's persistent cache now holds this HLO; its in-memory caches are emptied, so the
-    # next compile of it would be read from disk.
-    jax.jit(frames.measure).lower(*args).compile()
-    jax.clear_caches()
-    first = Program("cached", frames.draw_frame)(*args)
-    loaded = Program("cached", frames.draw_frame)(*args)  # from the saved file, if any
-    assert np.array_equal(np.asarray(first.outputs), np.asarray(loaded.outputs))
-
-
-def test_an_unreadable_saved_program_is_compiled_afresh(
-    circle_data: DeviceData, programs_dir: Path
-) -> None:
-    """A truncated or foreign file where a program should be: compile, replace it, go on."""
-
-    args = _draw_args(circle_data)
-    first = Program("probe", frames.draw_frame)(*args)
-    (saved,) = programs_dir.glob("probe-*.program")
-    saved.write_bytes(b"not a program")
-    again = Program("probe", frames.draw_frame)(*args)
-    assert np.array_equal(np.asarray(first.outputs), np.asarray(again.outputs))
-    assert saved.read_bytes() != b"not a program"

@@ -4,7 +4,7 @@ copies of every layer's gradient, and XLA fused that sum with the reductions bef
 recomputing them for each element: the slowest part of a step. Here the gradients of all
 layers, weights and biases, come from one contraction in the parameters' own layout.
 
-`model.forward_to_depth` is the same function, differentiated by JAX; tests compare them."""
+Its forward pass is `model.forward`; tests compare the pullback with JAX's autodiff of it."""
 
 from __future__ import annotations
 
@@ -33,29 +33,21 @@ def logits_and_pullback(
     """Logits (n, width) through exactly `depth` hidden layers (a Python int), and a function
     from d(loss)/d(logits) to d(loss)/d(params) (params' shape).
 
-    With `pass_through` (model.depth_branches), a model shallower than `depth` passes its last
-    hidden layer through, as in forward_to_depth; without it every layer is the model's.
-    `keep` holds dropout multipliers (HIDDEN, n, width)."""
+    `pass_through` as in model.forward; `keep` holds dropout multipliers (HIDDEN, n, width)."""
     width = params.shape[-1]
-    inputs = []  # h_l: what layer l reads
-    slopes = []  # d(h_{l+1})/d(z_l) elementwise: g'(z) * mask * keep, 0 where passed through
-    h = features
-    for layer in range(depth):
-        weights, bias = params[layer, :width], params[layer, width]
-        a, slope = model.activation_and_derivative(h @ weights + bias, hyper.activation[layer])
-        scale = hyper.neuron_mask[layer] * keep[layer]
-        inputs.append(h)
-        slopes.append(slope * scale)
-        h = jnp.where(layer < hyper.depth, a * scale, h) if pass_through else a * scale
-    out_weights, out_bias = params[model.OUTPUT, :width], params[model.OUTPUT, width]
-    logits = h @ out_weights + out_bias
+    done = model.forward(
+        depth, pass_through, params, features, hyper, model.activation_and_derivative, keep
+    )
+    # d(output_l)/d(z_l) elementwise: g'(z) * mask * keep (computed: this activation has one)
+    slopes = [slope for slope in done.slopes if slope is not None]
+    out_weights = params[model.OUTPUT, :width]
 
     def pullback(logit_grad: jax.Array) -> jax.Array:
         deltas: list[jax.Array] = []  # d(loss)/d(z_l) per hidden layer
         upstream = logit_grad @ out_weights.T  # d(loss)/d(h_depth)
         for layer in reversed(range(depth)):
             if pass_through:
-                on = layer < hyper.depth
+                on = model.in_model(layer, hyper)
                 delta = jnp.where(on, upstream, 0.0) * slopes[layer]
                 upstream = delta @ params[layer, :width].T + jnp.where(on, 0.0, upstream)
             else:
@@ -69,15 +61,15 @@ def logits_and_pullback(
         # The barrier keeps XLA from fusing each layer's computation into the stacking, which
         # then recomputed them all in one kernel that took LLVM seconds to compile: the
         # stacking only copies what the layers computed anyway.
-        layers_read, deltas = model.barrier(([*inputs, h], deltas))
+        layers_read, deltas = model.barrier(([*done.reads, done.last], deltas))
         absent = model.HIDDEN - depth
         read = jnp.stack(
             [_with_ones(x) for x in layers_read[:-1]]
-            + [jnp.zeros((h.shape[0], width + 1), h.dtype)] * absent
+            + [jnp.zeros((done.last.shape[0], width + 1), done.last.dtype)] * absent
             + [_with_ones(layers_read[-1])]
         )
         cotangents = jnp.stack(deltas + [jnp.zeros_like(logit_grad)] * absent + [logit_grad])
         grads: jax.Array = jnp.einsum("lnr,lnc->lrc", read, cotangents)
         return grads
 
-    return logits, pullback
+    return done.logits, pullback

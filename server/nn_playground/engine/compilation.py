@@ -1,6 +1,5 @@
-"""Compilation: the persistent cache, a counter of compilations (tests and benchmarks use it
-to prove that moving a slider never compiles) and the warm-up that compiles everything once
-before a server accepts connections."""
+"""Compilation: where compiled programs are kept, and a counter of compilations (tests and
+benchmarks use it to prove that moving a slider never compiles)."""
 
 from __future__ import annotations
 
@@ -72,16 +71,14 @@ def default_cache_dir() -> Path:
 
 
 def enable_persistent_cache(directory: Path | None = None) -> Path:
-    """Keep compiled programs on disk, so a restarted server skips the compiler.
+    """Keep compiled programs on disk (programs.py), so a restarted server skips the compiler.
 
-    Every program is cached however fast it compiled (the defaults skip quick ones).
-    """
+    JAX's own persistent compilation cache stays off: the program store holds every program
+    a session runs, and an executable JAX reads from its cache re-serialises incompletely
+    (jaxlib 0.10.2: the saved copy fails with "Function ... not found" when it runs), so the
+    store must only ever save fresh compiles."""
     path = directory or Path(os.environ.get("NN_PLAYGROUND_CACHE_DIR") or default_cache_dir())
     path.mkdir(parents=True, exist_ok=True)
     global _cache_path
     _cache_path = path
-    update = jax.config.update  # untyped in jax's stubs
-    update("jax_compilation_cache_dir", str(path))  # type: ignore[no-untyped-call]
-    update("jax_persistent_cache_min_compile_time_secs", 0.0)  # type: ignore[no-untyped-call]
-    update("jax_persistent_cache_min_entry_size_bytes", -1)  # type: ignore[no-untyped-call]
     return path

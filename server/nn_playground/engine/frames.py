@@ -87,7 +87,12 @@ def _grid_pass(
     # the 11,024 points' features leaves a model's unused inputs out.
     masked = params.at[0, :width].multiply(hyper.feature_mask[:, None])
     logits, hidden = model.forward_skipping(
-        masked, grid_features, hyper, run_depth, grid.NEURON_POINTS, model.activate_only
+        masked,
+        grid_features,
+        hyper,
+        run_depth,
+        grid.NEURON_POINTS,
+        model.value_only(model.activate_only),
     )
     codes, scale = _signed_maps(jnp.transpose(hidden, (1, 0, 2)).reshape(grid.NEURON_POINTS, -1))
     codes = codes.reshape(model.HIDDEN, width, NEURON_SIDE, NEURON_SIDE)

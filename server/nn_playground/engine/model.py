@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import jax
 import jax.numpy as jnp
@@ -75,28 +75,18 @@ def _candidates(z: jax.Array) -> tuple[list[jax.Array], jax.Array]:
     return activations, sigmoid
 
 
-@jax.custom_vjp
 def activate(z: jax.Array, activation_id: jax.Array) -> jax.Array:
-    """g(z) for the activation chosen by a runtime id (order of config.Activation).
-
-    The derivative is written by hand (custom_vjp) in terms of z and g(z): autodiff through
-    eight candidates and a select would build eight derivative chains."""
+    """g(z) for the activation chosen by a runtime id (order of config.Activation): every
+    candidate from one expm1, one selected. Differentiable by JAX (the tests' reference)."""
     activations, _ = _candidates(z)
     return lax.select_n(activation_id, *activations)
-
-
-def _activate_forward(
-    z: jax.Array, activation_id: jax.Array
-) -> tuple[jax.Array, tuple[jax.Array, jax.Array]]:
-    # Only z is kept: recomputing the candidates in the backward pass fuses into one loop,
-    # where keeping g(z) and sigmoid(z) as well would split the forward pass into several.
-    return activate(z, activation_id), (z, activation_id)
 
 
 def activation_and_derivative(
     z: jax.Array, activation_id: jax.Array
 ) -> tuple[jax.Array, jax.Array]:
-    """g(z) and g'(z) for the activation chosen by a runtime id, from one expm1."""
+    """g(z) and g'(z) for the activation chosen by a runtime id, from one expm1: what
+    training's forward pass keeps for its backward pass."""
     activations, sigmoid = _candidates(z)
     a = lax.select_n(activation_id, *activations)
     positive = z > 0
@@ -112,17 +102,6 @@ def activation_and_derivative(
         jnp.ones_like(z),
     )
     return a, derivative
-
-
-def _activate_backward(
-    saved: tuple[jax.Array, jax.Array], cotangent: jax.Array
-) -> tuple[jax.Array, None]:
-    z, activation_id = saved
-    _, derivative = activation_and_derivative(z, activation_id)
-    return cotangent * derivative, None
-
-
-activate.defvjp(_activate_forward, _activate_backward)
 
 
 _SINGLE_ACTIVATIONS = (
@@ -142,6 +121,15 @@ def activate_only(z: jax.Array, activation_id: jax.Array) -> jax.Array:
     passes (the boundary grid), where computing all eight would dominate the cost."""
     result: jax.Array = lax.switch(activation_id, _SINGLE_ACTIVATIONS, z)
     return result
+
+
+# How a forward pass activates a layer: g(z) and, where a backward pass follows, g'(z).
+Activation = Callable[[jax.Array, jax.Array], tuple[jax.Array, jax.Array | None]]
+
+
+def value_only(activation: Callable[[jax.Array, jax.Array], jax.Array]) -> Activation:
+    """An Activation that computes g(z) alone, for passes that are never differentiated."""
+    return lambda z, activation_id: (activation(z, activation_id), None)
 
 
 def layer_units(hyper: Hyper) -> jax.Array:
@@ -189,60 +177,55 @@ def init_params(key: jax.Array, hyper: Hyper) -> jax.Array:
     return params * param_mask(hyper)
 
 
-@jax.custom_vjp
-def affine(h: jax.Array, layer_params: jax.Array) -> jax.Array:
-    """h (n, width) @ weights + bias, from one layer's (width + 1, width) slot.
-
-    The derivative is written by hand for its weight part: XLA's CPU dot for h^T @ g (a
-    contraction over the rows) is slow when several models are vmapped, where summing the
-    rows' outer products fuses into one fast loop, alone or vmapped."""
-    width = layer_params.shape[0] - 1
-    return h @ layer_params[:width] + layer_params[width]
+def in_model(layer: int, hyper: Hyper) -> jax.Array:
+    """Whether hidden slot `layer` is one of the model's layers. A branch deeper than the
+    model (depth_branches) passes the model's last hidden layer through the slots past it,
+    so that its output layer still reads that layer."""
+    return layer < hyper.depth
 
 
-def _affine_forward(
-    h: jax.Array, layer_params: jax.Array
-) -> tuple[jax.Array, tuple[jax.Array, jax.Array]]:
-    return affine(h, layer_params), (h, layer_params)
+class Pass(NamedTuple):
+    """A forward pass through `depth` hidden layers, with what a backward pass needs."""
+
+    logits: jax.Array  # (n, width)
+    reads: list[jax.Array]  # per hidden layer: what it reads (n, width)
+    outputs: list[jax.Array]  # per hidden layer: g(z) times its unit mask and dropout
+    slopes: list[jax.Array | None]  # per hidden layer: d(output)/dz, where computed
+    last: jax.Array  # what the output layer reads (n, width)
 
 
-def _affine_backward(
-    saved: tuple[jax.Array, jax.Array], cotangent: jax.Array
-) -> tuple[jax.Array, jax.Array]:
-    h, layer_params = saved
-    width = layer_params.shape[0] - 1
-    weights = jnp.sum(h[:, :, None] * cotangent[:, None, :], axis=0)
-    bias = jnp.sum(cotangent, axis=0, keepdims=True)
-    return cotangent @ layer_params[:width].T, jnp.concatenate([weights, bias], axis=0)
-
-
-affine.defvjp(_affine_forward, _affine_backward)
-
-
-def _dense(params: jax.Array, layer: int, h: jax.Array) -> jax.Array:
-    return affine(h, params[layer])
-
-
-def forward_to_depth(
+def forward(
     depth: int,
+    pass_through: bool,
     params: jax.Array,
     features: jax.Array,
     hyper: Hyper,
+    activation: Activation,
     keep: jax.Array | None = None,
-) -> jax.Array:
-    """Logits (n, WIDTH) through exactly `depth` hidden layers (a Python int).
+) -> Pass:
+    """The network: `depth` (a Python int) hidden layers, then the output layer.
 
-    A model shallower than `depth` (possible when several models train together) passes
-    its last hidden layer through unchanged, so its output layer still reads it. `keep`
-    holds dropout multipliers (HIDDEN, n, WIDTH) during training.
-    """
+    With `pass_through`, slots past the model's own depth pass its last hidden layer on
+    (in_model); without it every slot is the model's. `keep` holds dropout multipliers
+    (HIDDEN, n, width) during training."""
+    width = params.shape[-1]
     h = features
+    reads: list[jax.Array] = []
+    outputs: list[jax.Array] = []
+    slopes: list[jax.Array | None] = []
     for layer in range(depth):
-        a = activate(_dense(params, layer, h), hyper.activation[layer]) * hyper.neuron_mask[layer]
+        weights, bias = params[layer, :width], params[layer, width]
+        a, slope = activation(h @ weights + bias, hyper.activation[layer])
+        scale = hyper.neuron_mask[layer]
         if keep is not None:
-            a = a * keep[layer]
-        h = jnp.where(layer < hyper.depth, a, h)
-    return _dense(params, OUTPUT, h)
+            scale = scale * keep[layer]
+        out = a * scale
+        reads.append(h)
+        outputs.append(out)
+        slopes.append(None if slope is None else slope * scale)
+        h = jnp.where(in_model(layer, hyper), out, h) if pass_through else out
+    logits = h @ params[OUTPUT, :width] + params[OUTPUT, width]
+    return Pass(logits, reads, outputs, slopes, h)
 
 
 T = TypeVar("T")
@@ -289,43 +272,48 @@ def depth_branches(
     return index, [(depth, True) for depth in DEPTH_BRANCHES]
 
 
+R = TypeVar("R")
+
+
+def on_depth_branch(
+    hyper: Hyper, run_depth: jax.Array | None, at_depth: Callable[..., R], *args: Any
+) -> R:
+    """`at_depth(depth, pass_through, *args)` in the branch of the depth switch that
+    depth_branches picks: the branch computes exactly that many layers, so a shallow network
+    does not pay for the padded depth (a conditional per padded layer copied its large
+    operands). Each branch differentiates itself where it trains: a switch inside the
+    differentiated function would copy every branch's residuals on every step."""
+    index, choices = depth_branches(hyper, run_depth)
+    branches = [functools.partial(at_depth, depth, through) for depth, through in choices]
+    result: R = lax.switch(index, branches, *args)
+    return result
+
+
 def forward_skipping(
     params: jax.Array,
     features: jax.Array,
     hyper: Hyper,
     run_depth: jax.Array | None,
     hidden_rows: int = 0,
-    activation: Callable[[jax.Array, jax.Array], jax.Array] = activate,
+    activation: Activation | None = None,
 ) -> tuple[jax.Array, jax.Array]:
     """Logits (n, width) for many points at once, and the hidden activations
     (HIDDEN, hidden_rows, width) of the last `hidden_rows` points (a Python int); layers
-    the model lacks show zeros. `activation` is `activate` or `activate_only` (forward only,
-    cheaper).
-
-    The branch depth_branches picks computes exactly that many layers, as
-    training does: a conditional per padded layer copied its large operands and cost ~1 ms a
-    frame.
-    """
-    index, choices = depth_branches(hyper, run_depth)
+    the model lacks show zeros. `activation` defaults to g(z) by `activate`."""
+    chosen = activation or value_only(activate)
 
     def at_depth(
         depth: int, pass_through: bool, params: jax.Array, h: jax.Array
     ) -> tuple[jax.Array, jax.Array]:
-        hidden = []
-        for layer in range(depth):
-            a = activation(_dense(params, layer, h), hyper.activation[layer])
-            a = a * hyper.neuron_mask[layer]
-            hidden.append(a[h.shape[0] - hidden_rows :])
-            h = jnp.where(layer < hyper.depth, a, h) if pass_through else a
+        done = forward(depth, pass_through, params, h, hyper, chosen)
+        hidden = [a[h.shape[0] - hidden_rows :] for a in done.outputs]
         absent = jnp.zeros((HIDDEN - depth, hidden_rows, h.shape[1]), h.dtype)
         # The barrier keeps each layer's activation out of the stacking's kernel (which then
         # recomputed them all, and compiled for seconds): the stacking only copies.
         hidden = barrier(hidden)
-        return _dense(params, OUTPUT, h), jnp.concatenate([*[x[None] for x in hidden], absent])
+        return done.logits, jnp.concatenate([*[x[None] for x in hidden], absent])
 
-    branches = [functools.partial(at_depth, depth, through) for depth, through in choices]
-    result: tuple[jax.Array, jax.Array] = lax.switch(index, branches, params, features)
-    return result
+    return on_depth_branch(hyper, run_depth, at_depth, params, features)
 
 
 def dropout_keep(seed: jax.Array, rates: jax.Array, rows: int, width: int) -> jax.Array:

@@ -1,18 +1,18 @@
 """Compiled programs kept on disk: a restarted server loads each executable straight from
-its file, skipping tracing, lowering and the compiler. Used only when the persistent
-compilation cache is enabled (its directory holds them).
+its file, skipping tracing, lowering and the compiler. Used only when
+compilation.enable_persistent_cache named a directory (its programs/ folder holds them).
+Public API only: jax.jit's lower().compile() and jax.experimental.serialize_executable;
+tests/engine/test_programs.py pins what this relies on.
 
-Why not JAX's persistent compilation cache alone: it finds an executable only after tracing
-and lowering the function again to compute its key, and jax.export, which skips tracing,
-still lowers its module on every load (and imports SciPy to do it). Both measured here:
-0.4 s of the draw program's 1.6 s load, 0.2 s of init_state's 0.3 s, all of it on the way
-to a starting server's first frame."""
+Why not JAX's persistent compilation cache: it finds an executable only after tracing and
+lowering the function again to compute its key, a large part of loading a program on the way
+to a starting server's first frame; jax.export, which skips tracing, still lowers its module
+on every load."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import math
 import os
 import pickle
 import threading
@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import jax
-from jax._src import config as jax_config
 from jax.experimental import serialize_executable
 
 from nn_playground import __version__
@@ -40,25 +39,6 @@ _CODE = hashlib.sha256(
 def _cache_dir() -> Path | None:
     directory = compilation.cache_dir()
     return directory / "programs" if directory else None
-
-
-def _compile(function: Any, args: tuple[Any, ...]) -> Any:
-    """Compile for these arguments, never through JAX's persistent cache.
-
-    An executable JAX read from that cache re-serialises incompletely (jaxlib 0.10.2: the
-    copy loads, then fails with "Function ... not found" when it runs), and the cache holds a
-    program's code whenever the engine's code hash changed but its HLO did not (a comment
-    edit, an upgrade). JAX decides once per process whether to use the cache at all, so
-    switching it off here does nothing. Instead this compile's key includes the code's
-    metadata (file names, line numbers), which ordinary compiles leave out, and it never
-    writes the cache (an infinite minimum compile time): no entry can ever match its key.
-    Both switches are thread-local, from JAX's private config module (the public one has
-    no thread-local switches)."""
-    with (
-        jax_config.compilation_cache_include_metadata_in_key(True),
-        jax_config.persistent_cache_min_compile_time_secs(math.inf),
-    ):
-        return function.lower(*args).compile()
 
 
 @cache
@@ -151,7 +131,7 @@ class Program:
             except Exception:  # a truncated or foreign file: compile afresh
                 log.warning("ignoring unreadable compiled program %s", path)
         started = time.perf_counter()
-        compiled = _compile(self.function, args)
+        compiled = self.function.lower(*args).compile()
         log.info("compiled program %s in %.1f s", self.name, time.perf_counter() - started)
         directory.mkdir(parents=True, exist_ok=True)
         # Named for this process and thread: two servers compiling at once never mix files.

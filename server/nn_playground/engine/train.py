@@ -3,7 +3,6 @@ stopping. Pure functions of (state, data, hyper); `frames.py` jits and measures 
 
 from __future__ import annotations
 
-import functools
 from typing import NamedTuple
 
 import jax
@@ -61,20 +60,11 @@ def minibatch_gradient(
     run_depth: jax.Array | None,
     keep: jax.Array,
 ) -> tuple[jax.Array, jax.Array]:
-    """sum(loss * weight) over the rows and its gradient; `weight` is (n,) float32, 1/count
-    on real rows and 0 on padding.
-
-    model.depth_branches picks a branch that computes exactly the model's layers, so a
-    shallow network does not pay for the padded depth. Each branch
-    differentiates itself: a switch inside the differentiated function would copy every
-    branch's residuals on every step.
-    """
-    index, choices = model.depth_branches(hyper, run_depth)
-    branches = [functools.partial(_gradient_at_depth, depth, through) for depth, through in choices]
-    result: tuple[jax.Array, jax.Array] = lax.switch(
-        index, branches, params, x, targets, labels, weight, hyper, keep
+    """sum(loss * weight) over the rows and its gradient (in the model's depth branch:
+    model.on_depth_branch); `weight` is (n,) float32, 1/count on real rows and 0 on padding."""
+    return model.on_depth_branch(
+        hyper, run_depth, _gradient_at_depth, params, x, targets, labels, weight, hyper, keep
     )
-    return result
 
 
 def _ceil_div(a: jax.Array, b: jax.Array | int) -> jax.Array:
@@ -256,11 +246,10 @@ def dataset_gradient(
     backprop (autodiff through the forward pass cost twice as much): the test rows weigh
     nothing in the gradient, and the same point losses give the test loss."""
     keep = jnp.ones((model.HIDDEN, limits.MAX_POINTS, params.shape[-1]), jnp.float32)
-    index, choices = model.depth_branches(hyper, run_depth)
-    branches = [functools.partial(_rows_pass, depth, through) for depth, through in choices]
-    done: _Pass = lax.switch(
-        index,
-        branches,
+    done: _Pass = model.on_depth_branch(
+        hyper,
+        run_depth,
+        _rows_pass,
         params,
         data.x,
         data.targets,
