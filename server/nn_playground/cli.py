@@ -171,7 +171,7 @@ async def serve(options: ServerOptions) -> None:
         create_app(options, warming=warming),
         host=options.host,
         port=options.port,
-        # Frames are already-compact uint8; deflate measured 40x slower for them.
+        # Frames are already-compact uint8: deflate costs far more than it saves on them.
         ws_per_message_deflate=False,
         # A larger client message closes the socket with 1009 (protocol.MAX_MESSAGE_BYTES).
         ws_max_size=MAX_MESSAGE_BYTES,
@@ -204,8 +204,8 @@ def warm_up() -> None:
 
 def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     """uvloop where it is installed (uvicorn[standard] brings it on Linux and macOS): the
-    event loop sends every frame and takes every acknowledgement, and uvloop measured
-    cheaper per frame than asyncio's own loop. (uvicorn picks it only when it makes the
+    event loop sends every frame and takes every acknowledgement, and uvloop does that
+    more cheaply than asyncio's own loop. (uvicorn picks it only when it makes the
     loop itself; here main's asyncio.Runner makes it.) None: asyncio's default."""
     try:
         import uvloop
@@ -216,9 +216,9 @@ def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
 
 
 def _collect_garbage_only_after_imports() -> None:
-    """The server's imports (JAX, the web stack: ~1.5 s) allocate objects by the hundred
-    thousand and never free them; the garbage collector, scanning them again and again,
-    took ~0.35 s of the start (measured). Paused until _collect_garbage_from_now_on."""
+    """The server's imports (JAX, the web stack) allocate objects by the hundred thousand
+    and never free them; the garbage collector, scanning them again and again, would take a
+    noticeable part of the start. Paused until _collect_garbage_from_now_on."""
     gc.disable()
 
 

@@ -19,8 +19,8 @@ SESSIONS_PER_CORE = 16
 
 def default_max_sessions() -> int:
     """16 per core this process may use (its affinity and its container's CPU limit, not
-    the machine's core count): a class of 32 on two cores, where bench/run.py measured
-    about 10 frames/s for each of them on the default network."""
+    the machine's core count): as many sessions as a core serves at about 10 frames/s each
+    on the default network (bench/run.py: sessions_32_fps_median on two cores)."""
     return SESSIONS_PER_CORE * usable_cores()
 
 

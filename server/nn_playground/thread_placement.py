@@ -3,14 +3,12 @@ the threads Python started (the event loop, the training workers) share the firs
 process may use; the threads it did not start, XLA's own (the pool that runs each call's
 kernels and the threads that dispatch calls), get the others.
 
-Why: XLA splits every call across its thread pool. A frame is ~2 ms of small kernels, too
-short for the split to pay, and with both pools spread over every core each frame's kernels
-hop between cores that the event loop and the workers keep busy. The Python threads need
-about one core together, since they take turns holding the GIL. Measured on 2 cores with
-32 sessions playing (`python bench/run.py`'s load), switching the placement on and off
-every 4 s within one run, since this host's speed drifts more than that between runs:
-11.5 against 9.6 and 11.1 against 9.8 frames/s a session, placed first in all 14 pairs.
-XLA's CPU per frame fell from ~3.8 ms to ~2.4-2.8 ms.
+Why: XLA splits every call across its thread pool. A frame is a few milliseconds of small
+kernels, too short for the split to pay, and with both pools spread over every core each
+frame's kernels hop between cores that the event loop and the workers keep busy. The Python
+threads need about one core together, since they take turns holding the GIL. Placed, the
+sessions of a full server get more frames per second and XLA spends less CPU per frame
+(compared by switching the placement on and off within one run of bench/run.py's load).
 
 A thread inherits the cores of the thread that starts it, so the training workers, started
 later from the event loop, land on the Python core by themselves."""

@@ -4,18 +4,15 @@ one frame queued, so under overload every session waits its turn and all slow do
 
 The extra worker: part of each frame is Python (dispatching the call, copying results out)
 that holds the GIL while no core computes; with one worker per core a core then idles.
-Measured with 32 sessions on 2 cores: 4.6 frames/s per session with 2 workers, 5.5 with 3.
 
 The workers run at a lower CPU priority than the event loop (Linux: niceness is per thread).
 They share the GIL, and on a CPU host one core (thread_placement.py), with the loop; at equal
 priority a worker that drops the GIL often takes it straight back before the woken loop runs,
-and uvloop takes the GIL anew for every socket event. A full server (32 sessions playing)
-answered bursts of 100 refused connections in 0.17-2.1 s (p95 of each burst; median of the
-bursts 0.5-0.6 s); with the workers at +10, in 0.13-0.34 s (median 0.16-0.2 s), at the same
-frames per second within this shared machine's noise (bench/admission.py's load, alternating
-within one run). +19 answered in 0.1-0.15 s (median) but lets any other process take the core
-from the workers. Threads a worker starts inherit its priority: in the server XLA's threads
-are started first, by the warm-up thread (cli.py)."""
+and uvloop takes the GIL anew for every socket event: a full server then answers a burst of
+refused connections slowly (bench/run.py: busy_close_ms_p95; bench/admission.py compares
+builds). At +10 the loop answers several times sooner at the same frames per second; +19
+would let any other process take the core from the workers. Threads a worker starts inherit
+its priority: in the server XLA's threads are started first, by the warm-up thread (cli.py)."""
 
 from __future__ import annotations
 

@@ -59,7 +59,7 @@ def logits_and_pullback(
         # and its result have the same shapes at every depth, so the compiled program holds
         # one of each instead of one per depth, and a step assembles no gradient pieces.
         # The barrier keeps XLA from fusing each layer's computation into the stacking, which
-        # then recomputed them all in one kernel that took LLVM seconds to compile: the
+        # would recompute them all in one kernel that takes LLVM seconds to compile: the
         # stacking only copies what the layers computed anyway.
         layers_read, deltas = model.barrier(([*done.reads, done.last], deltas))
         absent = model.HIDDEN - depth

@@ -181,10 +181,9 @@ def _frame(
 # One model's frame is two programs: `train_only` (E epochs) and then `draw_frame` (the
 # measurements alone, also a frame of no epochs: a new or reset model). The measurements are
 # compiled and held in memory once instead of twice (in a combined program and in a
-# draw-only one), and the two compile at once; the second call costs about 2% of a frame
-# (measured alternately). Training stays one program: split in two (narrow and wide), the
-# kernels both need were compiled twice, and XLA already spreads one program's compiling
-# over every core.
+# draw-only one), and the two compile at once; the second call costs little beside the
+# frame. Training stays one program: split in two (narrow and wide), the kernels both need
+# would compile twice, and XLA already spreads one program's compiling over every core.
 train_only = jax.jit(train.train_epochs)
 draw_frame = jax.jit(measure)
 # Both in one call: the body of the vmapped twin below, and what tests compare against.

@@ -1,8 +1,8 @@
 """The fixed points every picture is drawn on, and their input features, computed once on the
-host with numpy: computing and masking the features of every point on every frame took
-about a sixth of a frame's kernel time (measured at 128 x 128). The features travel to the
-device once and reach every frame call as an argument (state.Shared): embedded as constants
-they made each program 2 MB larger and a start about 1 s slower."""
+host with numpy: computing and masking the features of every point on every frame is a
+large share of a frame's kernel time. The features travel to the device once and reach
+every frame call as an argument (state.Shared): embedded as constants they would make every
+program larger and every start slower."""
 
 from __future__ import annotations
 

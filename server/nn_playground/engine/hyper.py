@@ -113,7 +113,7 @@ def loss_kind(config: ModelConfig) -> LossKind:
 
 
 # make_hyper builds numpy arrays of fixed dtypes (typed explicitly, they never recompile);
-# runner.start_model and Experiment place them on the device once per change (about 1 ms),
+# runner.start_model and Experiment place them on the device once per change,
 # since a host argument is copied on every call. Inside jit they are traced jax arrays.
 def _host(value: np.ndarray) -> jax.Array:
     return cast(jax.Array, value)

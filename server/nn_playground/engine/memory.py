@@ -14,8 +14,9 @@ def release_free_memory() -> bool:
     Loading or compiling the programs allocates and frees hundreds of megabytes (the files
     read, the deserialised protos, LLVM's work); glibc keeps what was freed for reuse, in the
     main heap below any live block and in the arenas of XLA's threads, which it never trims
-    by itself. Measured after warm-up: 566 MB resident before, 406 MB after. The frames that
-    follow allocate far less, so the pages would have stayed idle."""
+    by itself: after warm-up that is a large part of the process's resident memory
+    (bench/run.py: rss_mb_per_worker). The frames that follow allocate far less, so the
+    pages would stay idle."""
     if sys.platform != "linux":
         return False
     try:

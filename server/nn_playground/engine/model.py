@@ -240,8 +240,8 @@ def barrier(values: T) -> T:
 
 # The depths that have a branch of their own in every depth switch. A model of a depth left out
 # (5) runs in the next deeper branch, passing its last hidden layer through the extra layer:
-# each branch unrolls its layers, and the deepest ones made the programs the largest (a
-# branch of 5 layers was about a tenth of what XLA compiled), for a depth a network rarely
+# each branch unrolls its layers, and the deepest ones make the programs the largest (a
+# large share of what XLA compiles), for a depth a network rarely
 # has. Every depth from 0 to LAYERS - 1 must map to a branch at least as deep.
 DEPTH_BRANCHES = (0, 1, 2, 3, 4, 6)
 _BRANCH_OF_DEPTH = tuple(
@@ -280,7 +280,7 @@ def on_depth_branch(
 ) -> R:
     """`at_depth(depth, pass_through, *args)` in the branch of the depth switch that
     depth_branches picks: the branch computes exactly that many layers, so a shallow network
-    does not pay for the padded depth (a conditional per padded layer copied its large
+    does not pay for the padded depth (a conditional per padded layer copies its large
     operands). Each branch differentiates itself where it trains: a switch inside the
     differentiated function would copy every branch's residuals on every step."""
     index, choices = depth_branches(hyper, run_depth)
@@ -309,7 +309,7 @@ def forward_skipping(
         hidden = [a[h.shape[0] - hidden_rows :] for a in done.outputs]
         absent = jnp.zeros((HIDDEN - depth, hidden_rows, h.shape[1]), h.dtype)
         # The barrier keeps each layer's activation out of the stacking's kernel (which then
-        # recomputed them all, and compiled for seconds): the stacking only copies.
+        # recomputes them all, and compiles for seconds): the stacking only copies.
         hidden = barrier(hidden)
         return done.logits, jnp.concatenate([*[x[None] for x in hidden], absent])
 

@@ -80,7 +80,7 @@ class Program:
         self.function = function  # jax.jit(...)
         self._loaded: dict[Any, Any] = {}
         # The warm-up thread and a first session may want the same program at once: one
-        # loads it while the other waits (two loads at once took longer than both in turn).
+        # loads it while the other waits (two loads at once take longer than both in turn).
         self._lock = threading.Lock()
         _PROGRAMS.add(self)
 

@@ -1,6 +1,6 @@
 """Cheap counter-based randomness for the training loop: the epoch's shuffle and dropout
-masks. JAX's threefry costs a loop of small kernels per call and argsort of 1000 keys
-about 160 us on this CPU; a hash is one fused kernel, and a bijection needs no sort.
+masks. JAX's threefry costs a loop of small kernels per call and a shuffle by argsort a
+sort of every key; a hash is one fused kernel, and a bijection needs no sort.
 Deterministic in (key, counter), like everything the engine does."""
 
 from __future__ import annotations

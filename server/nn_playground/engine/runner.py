@@ -41,19 +41,19 @@ def vmaps_groups() -> bool:
     """Whether several models train in one vmapped call (a GPU), or one after another.
 
     On the CPU, vmap computes every branch of every per-model switch for every model and
-    batches tiny dots badly: 8 vmapped models cost 1.15 times as much as 8 calls of the
-    one-model programs (measured alternately), and the two vmapped programs took most of a
-    cold start's compiling (over 3/4) and 480 MB of a warm server's memory. Calls of the
-    one-model programs cost nothing to compile or hold. On a GPU one call keeps the device
-    busy where a small model alone leaves it idle."""
+    batches tiny dots badly: K vmapped models cost more than K calls of the one-model
+    programs (bench/run.py: compare_8_cost_ratio), and the vmapped programs would be most of
+    a cold start's compiling and of a warm server's memory. Calls of the one-model programs
+    cost nothing more to compile or hold. On a GPU one call keeps the device busy where a
+    small model alone leaves it idle."""
     return jax.default_backend() != "cpu"
 
 
 def to_host(tree: T) -> T:
     """Every array of `tree` as a numpy array. On the CPU a JAX array already lies in host
-    memory and np.asarray views it: about 5 us a leaf, where jax.device_get, which starts
-    an asynchronous copy of every leaf first, cost about 25 (1 ms a frame, measured). Other
-    backends keep device_get, whose copies overlap."""
+    memory and np.asarray views it, where jax.device_get starts an asynchronous copy of
+    every leaf first, several times the cost per leaf. Other backends keep device_get, whose
+    copies overlap."""
     if jax.default_backend() != "cpu":
         fetched: T = jax.device_get(tree)
         return fetched
@@ -63,8 +63,8 @@ def to_host(tree: T) -> T:
 
 def committed(tree: T) -> T:
     """`tree` with every array committed to the default device: those already are stay as
-    they are (checking costs a fraction of a microsecond a leaf, where jax.device_put of a
-    whole tree costs about 30 us a leaf even when nothing moves)."""
+    they are (checking is far cheaper than jax.device_put of a whole tree, which costs
+    time for every leaf even when nothing moves)."""
     leaves, structure = jax.tree.flatten(tree)
     if all(isinstance(leaf, jax.Array) and leaf.committed for leaf in leaves):
         return tree
@@ -104,9 +104,9 @@ def run_frame(
 
     Every argument is a committed device array (committed() places any that is not), for
     two reasons. Arguments that stay on the device cost nothing to pass, where each host
-    array costs a copy per call (about 50 a frame). And a jit output is committed, so a
-    state kept from one frame to the next is: a call mixing committed and uncommitted
-    arguments would compile (or load) a second program, about 3.6 s here."""
+    array costs a copy per call. And a jit output is committed, so a state kept from one
+    frame to the next is: a call mixing committed and uncommitted arguments would compile
+    (or load) a second program, seconds of waiting."""
     state, frame = _frame(state, data, hyper, epochs)
     return state, to_host(frame)
 
@@ -167,7 +167,7 @@ def warm_up() -> None:
 
     With every program saved they load one after another in the order a new session needs
     them (init, then draw: a new session draws its untrained model before anything else);
-    two loads at once took longer than both in turn. Otherwise all of them compile at once,
+    two loads at once take longer than both in turn. Otherwise all of them compile at once,
     each on a thread: XLA releases the GIL while it compiles, and the parts of a compile
     that run on one thread (tracing, the HLO passes) overlap those of the others."""
     dataset: Dataset = make_dataset(DatasetName.CIRCLE, n_points=limits.MIN_POINTS * 10)

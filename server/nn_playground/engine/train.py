@@ -86,7 +86,7 @@ def _plan_epoch(order: jax.Array, n: jax.Array, batch_size: jax.Array) -> _Plan:
     chunks_per_batch = _ceil_div(batch, CHUNK)
     # Chunk and row arithmetic in float32, exact for these integers (all below 2**24): an
     # integer division by a runtime value, which XLA repeats for every slot of the (chunk,
-    # slot) arrays, took LLVM about a second per kernel to compile and costs more to run.
+    # slot) arrays, takes LLVM about a second per kernel to compile and costs more to run.
     per_batch = chunks_per_batch.astype(jnp.float32)
     chunk = jnp.arange(limits.MAX_POINTS, dtype=jnp.float32)
     batch_number = jnp.floor((chunk + 0.5) / per_batch)
