@@ -22,7 +22,7 @@ import jax
 import numpy as np
 import numpy.typing as npt
 
-from nn_playground.engine import compilation, limits, reference, runner, train
+from nn_playground.engine import limits
 from nn_playground.engine.config import (
     Activation,
     DatasetName,
@@ -34,16 +34,18 @@ from nn_playground.engine.config import (
     Problem,
     RegressionOutput,
 )
-from nn_playground.engine.data import Dataset, dataset_from_points, make_dataset
-from nn_playground.engine.export import feature_matrix
-from nn_playground.engine.hyper import Hyper
-from nn_playground.engine.state import (
+from nn_playground.engine.numerics import reference, train
+from nn_playground.engine.numerics.data import Dataset, dataset_from_points, make_dataset
+from nn_playground.engine.numerics.export import feature_matrix
+from nn_playground.engine.numerics.hyper import Hyper
+from nn_playground.engine.numerics.state import (
     DeviceData,
     Shared,
     TrainState,
     device_data,
     shared_settings,
 )
+from nn_playground.engine.runtime import compilation, runner
 
 Figures = dict[str, float]
 Log = Callable[[str], None]

@@ -29,7 +29,7 @@ from typing import NamedTuple  # noqa: E402
 
 from bench import admission, browser, container, engine, server, serving  # noqa: E402
 from bench.container import NotMeasuredError  # noqa: E402
-from nn_playground.engine.compilation import enable_persistent_cache  # noqa: E402
+from nn_playground.engine.runtime.compilation import enable_persistent_cache  # noqa: E402
 
 Figures = Mapping[str, float]
 Log = Callable[[str], None]

@@ -49,7 +49,7 @@ import numpy as np
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidHandshake
 
-from nn_playground.engine import compilation
+from nn_playground.engine.runtime import compilation
 from tests.live_server import free_port, stop_process
 
 Figures = dict[str, float]

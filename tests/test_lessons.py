@@ -12,13 +12,15 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from nn_playground.engine import limits, model, runner
-from nn_playground.engine.compilation import enable_persistent_cache
+from nn_playground.engine import limits
 from nn_playground.engine.config import Loss
-from nn_playground.engine.export import exact_layers
-from nn_playground.engine.frames import Frame
-from nn_playground.engine.hyper import Hyper, make_hyper
-from nn_playground.engine.losses import predict
+from nn_playground.engine.numerics import model
+from nn_playground.engine.numerics.export import exact_layers
+from nn_playground.engine.numerics.frames import Frame
+from nn_playground.engine.numerics.hyper import Hyper, make_hyper
+from nn_playground.engine.numerics.losses import predict
+from nn_playground.engine.runtime import runner
+from nn_playground.engine.runtime.compilation import enable_persistent_cache
 from nn_playground.experiment import Experiment, train
 from nn_playground.lessons import BY_ID, LESSONS, Lesson, lesson_settings
 

@@ -1,5 +1,5 @@
 // @ts-check
-// The hidden-layer activations g(z) and g'(z), exactly as server/nn_playground/engine/model.py
+// The hidden-layer activations g(z) and g'(z), exactly as server/nn_playground/engine/numerics/model.py
 // defines them (constants, kink conventions), for plotting. Pure: imports nothing, no DOM.
 
 /** Activation names in the order of the server's config.Activation. */

@@ -122,6 +122,6 @@ def create_app(
 def _programs_loaded() -> int:
     # Imported when first scraped: the engine's program store loads more of JAX than the
     # app needs to start.
-    from nn_playground.engine.programs import loaded_programs
+    from nn_playground.engine.runtime.programs import loaded_programs
 
     return loaded_programs()

@@ -127,7 +127,10 @@ def _start_warm_up() -> threading.Thread:
     """Load (or compile) the frame programs on a thread of their own, from the first moment:
     the web stack's imports and the server's start (~1 s) overlap the first program's load,
     and a session that needs a program still loading waits only for that one."""
-    from nn_playground.engine import compilation, runner  # JAX loads only when needed
+    from nn_playground.engine.runtime import (
+        compilation,
+        runner,  # JAX loads only when needed
+    )
     from nn_playground.thread_placement import place_threads
 
     compilation.enable_persistent_cache()
@@ -162,7 +165,7 @@ async def serve(options: ServerOptions) -> None:
     import uvicorn
 
     from nn_playground.app import create_app
-    from nn_playground.engine import runner  # waits for the warm-up thread's import of JAX
+    from nn_playground.engine.runtime import runner  # waits for the warm-up thread's import of JAX
     from nn_playground.protocol import MAX_MESSAGE_BYTES
 
     del runner
@@ -189,7 +192,10 @@ async def serve(options: ServerOptions) -> None:
 
 def warm_up() -> None:
     """Fill the persistent compilation cache, so that later starts skip the compiler."""
-    from nn_playground.engine import compilation, runner  # JAX loads only when needed
+    from nn_playground.engine.runtime import (
+        compilation,
+        runner,  # JAX loads only when needed
+    )
 
     _collect_garbage_from_now_on()
     started = time.perf_counter()

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from nn_playground.engine import limits
 from nn_playground.engine.config import DATASET_PROBLEM, DatasetName, Problem
-from nn_playground.engine.data import make_dataset
+from nn_playground.engine.numerics.data import make_dataset
 from nn_playground.protocol import Settings, Strict
 
 # Enough to show a dataset's shape in a 56-pixel thumbnail; few enough that all of them

@@ -15,12 +15,12 @@ from typing import Any, NamedTuple, cast
 import jax
 import numpy as np
 
-from nn_playground.engine import runner
 from nn_playground.engine.config import DatasetName, ModelConfig, Problem
-from nn_playground.engine.data import Dataset, target_range
-from nn_playground.engine.frames import Frame
-from nn_playground.engine.hyper import Hyper, make_hyper
-from nn_playground.engine.state import DeviceData, TrainState, device_data
+from nn_playground.engine.numerics.data import Dataset, target_range
+from nn_playground.engine.numerics.frames import Frame
+from nn_playground.engine.numerics.hyper import Hyper, make_hyper
+from nn_playground.engine.numerics.state import DeviceData, TrainState, device_data
+from nn_playground.engine.runtime import runner
 from nn_playground.frame_wire import TrainedModel
 from nn_playground.protocol import REGENERATE, REINITIALISE, Data, Point, Settings
 from nn_playground.training_setup import (

@@ -13,8 +13,8 @@ import numpy as np
 
 from nn_playground.engine import limits
 from nn_playground.engine.config import ModelConfig, Problem
-from nn_playground.engine.export import exact_layers, feature_columns
-from nn_playground.engine.frames import Frame
+from nn_playground.engine.numerics.export import exact_layers, feature_columns
+from nn_playground.engine.numerics.frames import Frame
 from nn_playground.protocol import FrameHeader, SessionState
 
 HEADER_LENGTH = struct.Struct("<I")

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from nn_playground import __version__
-from nn_playground.engine.state import TrainState
+from nn_playground.engine.numerics.state import TrainState
 from nn_playground.experiment import Experiment, train
 from nn_playground.frame_wire import TrainedModel, encode_frame
 from nn_playground.metrics import ServerMetrics

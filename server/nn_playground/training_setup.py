@@ -15,7 +15,7 @@ from nn_playground.engine.config import (
     ModelConfig,
     Problem,
 )
-from nn_playground.engine.data import DataError, Dataset, dataset_from_points, make_dataset
+from nn_playground.engine.numerics.data import DataError, Dataset, dataset_from_points, make_dataset
 from nn_playground.protocol import Point, Settings
 
 

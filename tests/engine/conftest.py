@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nn_playground.engine import reference
-from nn_playground.engine.compilation import enable_persistent_cache
 from nn_playground.engine.config import DatasetName, ModelConfig
-from nn_playground.engine.data import Dataset, make_dataset
-from nn_playground.engine.export import exact_layers
-from nn_playground.engine.state import DeviceData, device_data
+from nn_playground.engine.numerics import reference
+from nn_playground.engine.numerics.data import Dataset, make_dataset
+from nn_playground.engine.numerics.export import exact_layers
+from nn_playground.engine.numerics.state import DeviceData, device_data
+from nn_playground.engine.runtime.compilation import enable_persistent_cache
 
 enable_persistent_cache()
 

@@ -9,9 +9,9 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from nn_playground.engine import backprop, model, narrowing
 from nn_playground.engine.config import Activation, ModelConfig
-from nn_playground.engine.hyper import make_hyper
+from nn_playground.engine.numerics import backprop, model, narrowing
+from nn_playground.engine.numerics.hyper import make_hyper
 from tests.engine.conftest import random_points
 
 ROWS = 32

@@ -10,7 +10,7 @@ import pytest
 
 from nn_playground.engine import limits
 from nn_playground.engine.config import DATASET_PROBLEM, DatasetName, Problem
-from nn_playground.engine.data import (
+from nn_playground.engine.numerics.data import (
     DataError,
     Dataset,
     dataset_from_points,

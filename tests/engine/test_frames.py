@@ -7,8 +7,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from nn_playground.engine import compilation, frames, limits, runner, train
-from nn_playground.engine.compilation import count_compilations
+from nn_playground.engine import limits
 from nn_playground.engine.config import (
     Activation,
     DatasetName,
@@ -20,8 +19,11 @@ from nn_playground.engine.config import (
     Problem,
     RegressionOutput,
 )
-from nn_playground.engine.data import make_dataset
-from nn_playground.engine.state import DeviceData, device_data, shared_settings
+from nn_playground.engine.numerics import frames, train
+from nn_playground.engine.numerics.data import make_dataset
+from nn_playground.engine.numerics.state import DeviceData, device_data, shared_settings
+from nn_playground.engine.runtime import compilation, runner
+from nn_playground.engine.runtime.compilation import count_compilations
 
 
 def test_frame_shapes_and_codes(circle_data: DeviceData) -> None:

@@ -10,7 +10,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from nn_playground.engine import limits, losses, model, reference, train
+from nn_playground.engine import limits
 from nn_playground.engine.config import (
     Activation,
     DatasetName,
@@ -20,9 +20,10 @@ from nn_playground.engine.config import (
     Problem,
     RegressionOutput,
 )
-from nn_playground.engine.data import Points, make_dataset
-from nn_playground.engine.export import exact_layers, feature_matrix
-from nn_playground.engine.hyper import Hyper, make_hyper
+from nn_playground.engine.numerics import losses, model, reference, train
+from nn_playground.engine.numerics.data import Points, make_dataset
+from nn_playground.engine.numerics.export import exact_layers, feature_matrix
+from nn_playground.engine.numerics.hyper import Hyper, make_hyper
 from tests.engine.conftest import reference_network
 
 ROWS = limits.CHUNK

@@ -7,10 +7,10 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from nn_playground.engine import model, reference
 from nn_playground.engine.config import Activation, Init, ModelConfig
-from nn_playground.engine.export import feature_matrix
-from nn_playground.engine.hyper import ACTIVATION_IDS, make_hyper
+from nn_playground.engine.numerics import model, reference
+from nn_playground.engine.numerics.export import feature_matrix
+from nn_playground.engine.numerics.hyper import ACTIVATION_IDS, make_hyper
 from tests.engine.conftest import random_points, reference_network
 
 Z = np.concatenate([np.linspace(-40, 40, 4001), [0.0, 1e-7, -1e-7, 1e-3, -1e-3]])

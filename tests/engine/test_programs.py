@@ -18,10 +18,11 @@ import jax
 import numpy as np
 import pytest
 
-from nn_playground.engine import compilation, frames, runner
 from nn_playground.engine.config import ModelConfig
-from nn_playground.engine.programs import Program
-from nn_playground.engine.state import DeviceData, shared_settings
+from nn_playground.engine.numerics import frames
+from nn_playground.engine.numerics.state import DeviceData, shared_settings
+from nn_playground.engine.runtime import compilation, runner
+from nn_playground.engine.runtime.programs import Program
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,8 +33,8 @@ _PROCESS = textwrap.dedent(
     import json, sys
     from pathlib import Path
     import jax, jax.numpy as jnp
-    from nn_playground.engine import compilation
-    from nn_playground.engine.programs import Program
+    from nn_playground.engine.runtime import compilation
+    from nn_playground.engine.runtime.programs import Program
 
     events = []
     jax.monitoring.register_event_duration_secs_listener(

@@ -6,7 +6,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from nn_playground.engine import limits, randomness
+from nn_playground.engine import limits
+from nn_playground.engine.numerics import randomness
 
 SEED = randomness.seed_of(jnp.asarray([7, 11], jnp.uint32))
 

@@ -10,7 +10,7 @@ import numpy.typing as npt
 import pytest
 
 from nn_playground.engine.config import Activation, Loss, Problem, RegressionOutput
-from nn_playground.engine.reference import (
+from nn_playground.engine.numerics.reference import (
     SELU_ALPHA,
     SELU_SCALE,
     DenseNetwork,

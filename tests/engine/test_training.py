@@ -8,7 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from nn_playground.engine import limits, model, reference, runner, train
+from nn_playground.engine import limits
 from nn_playground.engine.config import (
     Activation,
     DatasetName,
@@ -17,11 +17,13 @@ from nn_playground.engine.config import (
     ModelConfig,
     Optimizer,
 )
-from nn_playground.engine.data import Dataset, make_dataset
-from nn_playground.engine.export import exact_layers, feature_matrix
-from nn_playground.engine.hyper import make_hyper
-from nn_playground.engine.optim import scheduled_learning_rate
-from nn_playground.engine.state import DeviceData, device_data, shared_settings
+from nn_playground.engine.numerics import model, reference, train
+from nn_playground.engine.numerics.data import Dataset, make_dataset
+from nn_playground.engine.numerics.export import exact_layers, feature_matrix
+from nn_playground.engine.numerics.hyper import make_hyper
+from nn_playground.engine.numerics.optim import scheduled_learning_rate
+from nn_playground.engine.numerics.state import DeviceData, device_data, shared_settings
+from nn_playground.engine.runtime import runner
 from tests.engine.conftest import reference_network
 
 

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from nn_playground.app import create_app
-from nn_playground.engine.compilation import enable_persistent_cache
+from nn_playground.engine.runtime.compilation import enable_persistent_cache
 from tests.server.client_helpers import Conversation
 
 enable_persistent_cache()

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from nn_playground.dataset_previews import PREVIEW_POINTS, DatasetPreviews, preview_datasets
 from nn_playground.engine import limits
 from nn_playground.engine.config import DATASET_PROBLEM, DatasetName, Problem
-from nn_playground.engine.data import make_dataset
+from nn_playground.engine.numerics.data import make_dataset
 from nn_playground.protocol import Settings
 from tests.server.client_helpers import strict_json
 

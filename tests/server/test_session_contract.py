@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from nn_playground import __version__
 from nn_playground.engine import limits
-from nn_playground.engine.compilation import count_compilations
+from nn_playground.engine.runtime.compilation import count_compilations
 from nn_playground.protocol import (
     KEEP_WEIGHTS,
     REGENERATE,

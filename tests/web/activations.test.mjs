@@ -34,7 +34,7 @@ describe("names and constants", () => {
   });
 
   test("constants equal model.py's", () => {
-    const source = readFileSync(new URL("model.py", ENGINE), "utf8");
+    const source = readFileSync(new URL("numerics/model.py", ENGINE), "utf8");
     /** @param {string} name */
     const constant = (name) => Number(new RegExp(`^${name} = ([0-9.e-]+)$`, "m").exec(source)?.[1]);
     assert.equal(SELU_ALPHA, constant("SELU_ALPHA"));

@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from nn_playground.engine import limits, model
+from nn_playground.engine import limits
+from nn_playground.engine.numerics import model
 
 OUTPUT_SIDE = limits.OUTPUT_GRID
 NEURON_SIDE = limits.NEURON_GRID

@@ -13,7 +13,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from nn_playground.engine import limits
-from nn_playground.engine.hyper import Hyper
+from nn_playground.engine.numerics.hyper import Hyper
 
 # Per-output losses are averaged over the model's outputs (the Keras convention).
 

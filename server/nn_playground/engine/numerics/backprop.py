@@ -13,8 +13,8 @@ from collections.abc import Callable
 import jax
 import jax.numpy as jnp
 
-from nn_playground.engine import model
-from nn_playground.engine.hyper import Hyper
+from nn_playground.engine.numerics import model
+from nn_playground.engine.numerics.hyper import Hyper
 
 
 def _with_ones(h: jax.Array) -> jax.Array:

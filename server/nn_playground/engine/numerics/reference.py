@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nn_playground.engine.config import Activation, Loss, Problem, RegressionOutput
-from nn_playground.engine.reference_losses import (
+from nn_playground.engine.numerics.reference_losses import (
     FloatArray,
     IntArray,
     loss_and_logit_delta,

@@ -16,8 +16,9 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from nn_playground.engine import limits, randomness
-from nn_playground.engine.hyper import Hyper
+from nn_playground.engine import limits
+from nn_playground.engine.numerics import randomness
+from nn_playground.engine.numerics.hyper import Hyper
 
 WIDTH = limits.MAX_NEURONS
 HIDDEN = limits.MAX_HIDDEN_LAYERS

@@ -12,9 +12,10 @@ from collections.abc import Callable
 import jax
 import jax.numpy as jnp
 
-from nn_playground.engine import limits, model
-from nn_playground.engine.hyper import Hyper
-from nn_playground.engine.state import DeviceData, TrainState
+from nn_playground.engine import limits
+from nn_playground.engine.numerics import model
+from nn_playground.engine.numerics.hyper import Hyper
+from nn_playground.engine.numerics.state import DeviceData, TrainState
 
 NARROW = limits.NARROW_NEURONS
 NARROW_SHAPE = (model.LAYERS, NARROW + 1, NARROW)

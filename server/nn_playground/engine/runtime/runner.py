@@ -12,18 +12,18 @@ import numpy as np
 
 from nn_playground.engine import limits
 from nn_playground.engine.config import DatasetName, ModelConfig
-from nn_playground.engine.data import Dataset, make_dataset
-from nn_playground.engine.frames import Frame, draw_frame, train_frames, train_only
-from nn_playground.engine.hyper import Hyper, make_hyper
-from nn_playground.engine.memory import release_free_memory
-from nn_playground.engine.programs import Program
-from nn_playground.engine.state import (
+from nn_playground.engine.numerics.data import Dataset, make_dataset
+from nn_playground.engine.numerics.frames import Frame, draw_frame, train_frames, train_only
+from nn_playground.engine.numerics.hyper import Hyper, make_hyper
+from nn_playground.engine.numerics.state import (
     DeviceData,
     TrainState,
     device_data,
     init_state,
     shared_settings,
 )
+from nn_playground.engine.runtime.memory import release_free_memory
+from nn_playground.engine.runtime.programs import Program
 
 # On a GPU several models run in one vmapped call compiled for a few fixed sizes; a smaller
 # group is padded up with copies of its last model, whose results are dropped.

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from nn_playground.engine import limits, model
+from nn_playground.engine import limits
 from nn_playground.engine.config import ModelConfig
+from nn_playground.engine.numerics import model
 
 
 def feature_columns(config: ModelConfig) -> list[int]:

@@ -13,12 +13,13 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from nn_playground.engine import grid, limits, model, narrowing, train
+from nn_playground.engine import limits
 from nn_playground.engine.config import Problem
-from nn_playground.engine.hyper import PROBLEM_IDS, Hyper
-from nn_playground.engine.losses import accuracy_per_point, predict
-from nn_playground.engine.optim import scheduled_learning_rate
-from nn_playground.engine.state import DeviceData, Shared, TrainState
+from nn_playground.engine.numerics import grid, model, narrowing, train
+from nn_playground.engine.numerics.hyper import PROBLEM_IDS, Hyper
+from nn_playground.engine.numerics.losses import accuracy_per_point, predict
+from nn_playground.engine.numerics.optim import scheduled_learning_rate
+from nn_playground.engine.numerics.state import DeviceData, Shared, TrainState
 
 OUTPUT_SIDE = grid.OUTPUT_SIDE
 NEURON_SIDE = grid.NEURON_SIDE

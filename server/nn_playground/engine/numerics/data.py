@@ -14,7 +14,7 @@ import numpy.typing as npt
 
 from nn_playground.engine import limits
 from nn_playground.engine.config import DATASET_PROBLEM, DatasetName, Problem
-from nn_playground.engine.shapes import (
+from nn_playground.engine.numerics.shapes import (
     REGRESSIONS,
     SAMPLERS,
     VENN_LABELS,

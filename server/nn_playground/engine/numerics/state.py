@@ -10,10 +10,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from nn_playground.engine import grid, limits, model
-from nn_playground.engine.data import Dataset, target_range
-from nn_playground.engine.hyper import Hyper
-from nn_playground.engine.optim import OptimizerState, init_optimizer
+from nn_playground.engine import limits
+from nn_playground.engine.numerics import grid, model
+from nn_playground.engine.numerics.data import Dataset, target_range
+from nn_playground.engine.numerics.hyper import Hyper
+from nn_playground.engine.numerics.optim import OptimizerState, init_optimizer
 
 
 class TrainState(NamedTuple):

@@ -9,12 +9,13 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from nn_playground.engine import limits, model, narrowing, randomness
-from nn_playground.engine.backprop import logits_and_pullback
-from nn_playground.engine.hyper import Hyper
-from nn_playground.engine.losses import loss_and_logit_grad, point_losses
-from nn_playground.engine.optim import descent_direction, scheduled_learning_rate
-from nn_playground.engine.state import DeviceData, Shared, TrainState
+from nn_playground.engine import limits
+from nn_playground.engine.numerics import model, narrowing, randomness
+from nn_playground.engine.numerics.backprop import logits_and_pullback
+from nn_playground.engine.numerics.hyper import Hyper
+from nn_playground.engine.numerics.losses import loss_and_logit_grad, point_losses
+from nn_playground.engine.numerics.optim import descent_direction, scheduled_learning_rate
+from nn_playground.engine.numerics.state import DeviceData, Shared, TrainState
 
 CHUNK = limits.CHUNK
 

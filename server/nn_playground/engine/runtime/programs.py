@@ -26,10 +26,10 @@ import jax
 from jax.experimental import serialize_executable
 
 from nn_playground import __version__
-from nn_playground.engine import compilation
+from nn_playground.engine.runtime import compilation
 
 log = logging.getLogger(__name__)
-_SOURCES = sorted(Path(__file__).parent.glob("*.py"))
+_SOURCES = sorted(Path(__file__).parents[1].rglob("*.py"))  # the whole engine
 # Any change to the engine's code or to JAX makes a new program.
 _CODE = hashlib.sha256(
     b"".join(p.read_bytes() for p in _SOURCES) + jax.__version__.encode() + __version__.encode()

@@ -12,7 +12,7 @@ import jax.numpy as jnp
 import optax
 from jax import lax
 
-from nn_playground.engine.hyper import Hyper
+from nn_playground.engine.numerics.hyper import Hyper
 
 
 class OptimizerState(NamedTuple):
