@@ -77,10 +77,11 @@ def create_app(
 
     @app.get(
         "/api/config",
-        summary="Every setting's JSON Schema (choices, defaults, bounds), limits and effects",
+        summary="Every setting's JSON Schema (choices, defaults, bounds), limits, effects, the "
+        "colour palette and the session cap: the page's constants",
     )
     def api_config() -> ConfigDescription:
-        return describe_config(options.max_points)
+        return describe_config(options.max_points, options.max_sessions)
 
     @app.get(
         "/api/datasets",
