@@ -6,8 +6,6 @@ import { PALETTE, toHex } from "./colors.js";
 
 const Z_MAX = 5;
 const SAMPLES = 201;
-const G_COLOR = toHex(PALETTE[1]); // #0072B2
-const DG_COLOR = toHex(PALETTE[0]); // #E69F00
 const INK = "#555";
 
 /**
@@ -18,6 +16,7 @@ const INK = "#555";
  */
 export function drawActivation(canvas, name) {
   const { z, g, dg } = curve(name, -Z_MAX, Z_MAX, SAMPLES);
+  const [dgColor, gColor] = PALETTE.slice(0, 2).map(toHex);
   const ratio = window.devicePixelRatio || 1;
   const width = canvas.clientWidth || 160;
   const height = canvas.clientHeight || 100;
@@ -65,8 +64,8 @@ export function drawActivation(canvas, name) {
     context.stroke();
     context.setLineDash([]);
   };
-  line(g, G_COLOR, []);
-  line(dg, DG_COLOR, [4, 3]);
+  line(g, gColor, []);
+  line(dg, dgColor, [4, 3]);
 
   context.font = "10px sans-serif";
   context.textBaseline = "middle";
@@ -83,6 +82,6 @@ export function drawActivation(canvas, name) {
     context.fillStyle = INK;
     context.fillText(text, pad + 20, y);
   };
-  legend(0, G_COLOR, [], "g(z)");
-  legend(1, DG_COLOR, [4, 3], "g′(z)");
+  legend(0, gColor, [], "g(z)");
+  legend(1, dgColor, [4, 3], "g′(z)");
 }
