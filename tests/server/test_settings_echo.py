@@ -114,6 +114,7 @@ def test_every_kind_of_change_is_answered(live_server: LiveServer) -> None:
     )
     assert all(errors == [] for errors, _ in answers)
     speed, reset, regenerate, compare, points, play, pause, stopped = (a for _, a in answers)
+    assert pause.settings == play.settings
     assert speed.epochs_per_frame == 7
     assert reset.settings.seed == 5
     assert regenerate.settings.data_seed == 9
