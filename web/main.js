@@ -13,7 +13,7 @@ import { bindDatasetPicker } from "./dataset_picker.js";
 import { Drawing } from "./drawing.js";
 import { FrameView } from "./frame_view.js";
 import { LayerEditor } from "./layer_editor.js";
-import { LessonView, hideControls, lessonSettings } from "./lessons.js";
+import { LessonView, hideControls } from "./lessons.js";
 import { downloadBoundary, downloadWeights, showCode } from "./exports.js";
 import { showLegend } from "./legend.js";
 import { NetworkView } from "./network.js";
@@ -32,7 +32,8 @@ Object.assign(window, { nnPlayground: counts });
 const element = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
 async function start() {
-  const [config, { lessons }] = await Promise.all(["api/config", "api/lessons"].map(async (path) => (await fetch(path)).json()));
+  const paths = ["api/config", "api/lessons", "api/activations"];
+  const [config, { lessons }, activationCurves] = await Promise.all(paths.map(async (path) => (await fetch(path)).json()));
   usePalette(config.palette);
   const specs = settingSpecs(config.settings_schema);
   const lossChart = createLossChart(element("loss-chart"));
@@ -266,7 +267,7 @@ async function start() {
   element("download-png").addEventListener("click", async () => downloadBoundary(await session.png()));
   element("download-weights").addEventListener("click", () => lastModel && downloadWeights(lastModel, settings));
   element("show-code").addEventListener("click", () => showCode(/** @type {HTMLDialogElement} */ (element("code-dialog")), settings, data.problem, data.nOutputs));
-  const plotActivation = () => drawActivation(/** @type {HTMLCanvasElement} */ (element("activation-plot")), settings.activations[0]);
+  const plotActivation = () => drawActivation(/** @type {HTMLCanvasElement} */ (element("activation-plot")), activationCurves, settings.activations[0]);
 
   const compare = new CompareView(
     element("compare"),
@@ -300,7 +301,7 @@ async function start() {
   /** @param {import("./lessons.js").Lesson} lesson */
   function openLesson(lesson) {
     lessonView.show(lesson);
-    configure(lessonSettings(config.defaults, lesson));
+    configure(lesson.whole_settings);
     compare.start(lesson.compare); // none: leaves compare mode
     post(send.speed(lesson.epochs_per_frame));
     setClassroom(classroom);
