@@ -4,6 +4,7 @@
 // session's websocket and paints every frame), binds the controls, shows the settings the
 // server answers with (never its own guess of them) and the numbers of each painted frame.
 import { drawActivation } from "./activation_plot.js";
+import { Answers, trainedAs } from "./answers.js";
 import { createAccuracyChart, createGradientChart, createLossChart } from "./chart.js";
 import { CompareView, variantSettings } from "./compare.js";
 import { bindControls, showSettings } from "./controls.js";
@@ -43,7 +44,7 @@ async function start() {
   let mapChoice = null;
   /** @type {Record<string, any>} the settings the server applied, as it last said */
   let settings = { ...config.defaults };
-  let unanswered = 0; // client messages the server has not answered yet (with `settings`)
+  const answers = new Answers(); // client messages the server has not answered yet
   let data = { problem: "binary", nOutputs: 1, train: [], test: [], targetLow: 0, targetHigh: 1 };
   let state = "idle";
   let speed = 1;
@@ -62,7 +63,7 @@ async function start() {
     onMessage(message) {
       if (message.type === "ready") {
         settings = message.settings;
-        unanswered = 0; // a new session: what the old one did not answer, it never will
+        answers.restart();
         const restarted = restore;
         restore = null;
         started = true;
@@ -135,7 +136,7 @@ async function start() {
 
   /** @param {Record<string, unknown>} message one of protocol.send's: the server answers it */
   function post(message) {
-    unanswered += 1;
+    answers.sent();
     session.post(message);
   }
 
@@ -147,19 +148,12 @@ async function start() {
   function accept(applied) {
     settings = applied.settings;
     if (compare.accept(applied.compare)) showComparison();
-    unanswered = Math.max(0, unanswered - 1);
-    if (unanswered > 0) return;
+    if (!answers.answered()) return;
     showSpeed(applied.epochs_per_frame);
     display();
     plotActivation();
     element("trained-as").textContent = trainedAs(applied.models);
     updateLink();
-  }
-
-  /** @param {import("./protocol.js").ModelSettings[]} models @returns {string} */
-  function trainedAs(models) {
-    const each = models.map((model) => `${model.loss.replaceAll("_", " ")} (${model.loss_kind.replaceAll("_", " ")}), ${model.output_activation} output`);
-    return `Trains with ${[...new Set(each)].join("; ")}.`;
   }
 
   /** Keeps what the link does not hold of a run whose connection just closed. */
