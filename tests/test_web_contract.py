@@ -18,6 +18,9 @@ from nn_playground import protocol
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTOCOL_JS = ROOT / "web" / "protocol.js"
+INDEX_HTML = ROOT / "web" / "index.html"
+CONTROL = re.compile(r'<input [^>]*data-param="(\w+)"[^>]*>|<select [^>]*data-param="(\w+)"')
+CHECKBOX_VALUE = re.compile(r'data-param="features" value="([^"]+)"')
 CONFIG_FIXTURE = ROOT / "tests" / "web" / "fixtures" / "config.json"
 TYPEDEF = re.compile(r"@typedef \{\{(.*?)\}\} (\w+)$", re.MULTILINE)
 # The page's typedef names that differ from the model's (Error would hide the JS builtin).
@@ -121,6 +124,13 @@ def points_enough(message: dict[str, Any]) -> dict[str, Any]:
     if message["type"] != "points":
         return {}
     return {"points": message["points"] * protocol.MIN_USER_POINTS}
+
+
+def test_every_control_of_the_page_is_a_setting_and_every_feature_a_choice() -> None:
+    html = INDEX_HTML.read_text()
+    names = {first or second for first, second in CONTROL.findall(html)}
+    assert names <= set(protocol.Settings.model_fields), names - set(protocol.Settings.model_fields)
+    assert CHECKBOX_VALUE.findall(html) == list(get_args(protocol.Feature))
 
 
 def test_the_node_tests_config_is_the_servers() -> None:

@@ -32,6 +32,9 @@ export function bindControls(root, specs, onChange, onInvalid) {
 /** @param {Control} control @param {SettingSpec} spec */
 function prepare(control, spec) {
   const choices = spec.kind === "list" ? spec.item?.choices ?? [] : spec.choices;
+  if (control instanceof HTMLInputElement && control.type === "checkbox" && spec.kind === "list" && !choices.includes(control.value)) {
+    throw new Error(`${spec.name}: the page offers "${control.value}", the server ${choices.join(", ")}`);
+  }
   if (control instanceof HTMLSelectElement && control.options.length === 0) {
     // data-fixed choices are shown but set elsewhere (the dataset "custom" by user points).
     const fixed = (control.dataset.fixed ?? "").split(" ");

@@ -1,6 +1,6 @@
 """Every websocket message as a pydantic model: the single source of the wire's names,
-defaults and bounds (the page builds its controls from `settings_schema()`). Imports neither
-FastAPI nor JAX; docs/protocol.md describes the same messages with examples."""
+defaults and bounds (the page builds its controls from `describe_config`, GET /api/config).
+Imports neither FastAPI nor JAX; docs/protocol.md describes the same messages with examples."""
 
 from __future__ import annotations
 
