@@ -71,6 +71,7 @@ async function start() {
         if (compare.accept([])) showComparison();
         showState("idle"); // a new session waits for play
         showSpeed(message.epochs_per_frame);
+        element("trained-as").textContent = trainedAs(message.models);
         display();
         plotActivation();
         applyLink(); // the address bar's link changes only with the server's answer to it

@@ -12,7 +12,7 @@
 // (tests/test_web_contract.py compares these typedefs and SERVER_FIELDS with the models' JSON
 // Schemas, so a renamed field fails there and, at run time, in parseMessage).
 /**
- * @typedef {{type: "ready", version: string, limits: Record<string, any>, settings: Record<string, any>, epochs_per_frame: number, effects: Record<string, string[]>}} Ready
+ * @typedef {{type: "ready", version: string, limits: Record<string, any>, settings: Record<string, any>, epochs_per_frame: number, effects: Record<string, string[]>, models: ModelSettings[]}} Ready
  * @typedef {{type: "data", problem: string, n_outputs: number, train: number[][], test: number[][], target_low: number, target_high: number}} Data
  * @typedef {{type: "status", state: string, epoch: number, detail: string}} Status
  * @typedef {{type: "error", field: string, expected: string, received: string, message: string}} ErrorMessage
@@ -26,7 +26,7 @@
 
 /** Every field of each server text message, by type. */
 export const SERVER_FIELDS = Object.freeze({
-  ready: ["type", "version", "limits", "settings", "epochs_per_frame", "effects"],
+  ready: ["type", "version", "limits", "settings", "epochs_per_frame", "effects", "models"],
   data: ["type", "problem", "n_outputs", "train", "test", "target_low", "target_high"],
   status: ["type", "state", "epoch", "detail"],
   error: ["type", "field", "expected", "received", "message"],

@@ -250,6 +250,15 @@ class ChangeEffects(Strict):
     regenerate: list[str] = Field(default_factory=lambda: sorted(REGENERATE))
 
 
+class ModelSettings(Strict):
+    """One trained model's settings as applied, and what the server derived from them."""
+
+    settings: Settings  # every field; per-layer lists fitted to `hidden` (1 entry with none)
+    loss: Loss  # the criterion trained: mse for regression whatever `settings.loss` says
+    loss_kind: str  # the engine's loss, e.g. "sigmoid_ce", "softmax_ce", "linear_mse"
+    output_activation: str  # sigmoid, softmax, linear, relu or step
+
+
 class Ready(Strict):
     type: Literal["ready"] = "ready"
     version: str
@@ -257,6 +266,7 @@ class Ready(Strict):
     settings: Settings  # in effect now (the defaults, for a new session)
     epochs_per_frame: int
     effects: ChangeEffects = Field(default_factory=ChangeEffects)
+    models: list[ModelSettings] = Field(default_factory=list)  # as in AppliedSettings
 
 
 class Data(Strict):
@@ -292,15 +302,6 @@ class Busy(Strict):
     type: Literal["busy"] = "busy"
     reason: str
     max_sessions: int
-
-
-class ModelSettings(Strict):
-    """One trained model's settings as applied, and what the server derived from them."""
-
-    settings: Settings  # every field; per-layer lists fitted to `hidden` (1 entry with none)
-    loss: Loss  # the criterion trained: mse for regression whatever `settings.loss` says
-    loss_kind: str  # the engine's loss, e.g. "sigmoid_ce", "softmax_ce", "linear_mse"
-    output_activation: str  # sigmoid, softmax, linear, relu or step
 
 
 class AppliedSettings(Strict):

@@ -188,6 +188,7 @@ class Session:
                 limits=Limits(max_points=self.options.max_points),
                 settings=self.experiment.settings,
                 epochs_per_frame=self.epochs_per_frame,
+                models=self.experiment.applied(self.revision, self.epochs_per_frame).models,
             )
         )
         self._wake.set()

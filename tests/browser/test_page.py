@@ -76,6 +76,10 @@ def test_frames_arrive_and_training_changes_the_picture(
 ) -> None:
     _open(page, live_server.url)
     expect(page.locator("#state")).to_have_text("idle")
+    # What the server chose for the default network, from the session's first message.
+    expect(page.locator("#trained-as")).to_have_text(
+        "Trains with cross entropy (sigmoid ce), sigmoid output."
+    )
     untrained = _boundary_pixels(page)
     assert len(set(untrained)) > 10  # a real picture, not a blank canvas
     page.locator("#speed").fill("20")

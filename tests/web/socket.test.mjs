@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { Session } from "../../web/socket.js";
 
 /** A whole ready message, as parseMessage checks it. */
-const READY = JSON.stringify({ type: "ready", version: "0", limits: {}, settings: {}, epochs_per_frame: 1, effects: {} });
+const READY = JSON.stringify({ type: "ready", version: "0", limits: {}, settings: {}, epochs_per_frame: 1, effects: {}, models: [] });
 
 class FakeSocket extends EventTarget {
   static CONNECTING = 0;
