@@ -379,10 +379,9 @@ class ConfigDescription(Strict):
     max_sessions: int  # this server's session cap (a refused page is sent `busy`)
 
 
-def describe_config(
-    max_points: int = limits.MAX_POINTS, max_sessions: int = 1
-) -> ConfigDescription:
-    """The settings' schema with this server's point limit in place of the engine's."""
+def describe_config(max_points: int, max_sessions: int) -> ConfigDescription:
+    """The settings' schema with this server's point limit in place of the engine's, and
+    this server's session cap."""
     schema = Settings.model_json_schema()
     schema["properties"]["n_points"]["maximum"] = max_points
     return ConfigDescription(
