@@ -6,15 +6,18 @@
 import { PALETTE, paintBoundary, paintNeuron, sequentialColor } from "./colors.js";
 import { upsample } from "./upsample.js";
 
-const DOMAIN = 6; // limits.domain: the grid spans [-6, 6] in x1 and x2
 // The outputs are interpolated to twice the grid's resolution before colouring (upsample.js).
 const UPSAMPLE = 2;
 
 export class BoundaryView {
-  /** @param {OffscreenCanvas} canvas @param {number} side grid cells per side */
-  constructor(canvas, side) {
+  /**
+   * @param {OffscreenCanvas} canvas @param {number} side grid cells per side
+   * @param {number} domain the grid spans [-domain, domain] in x1 and x2 (limits.domain)
+   */
+  constructor(canvas, side, domain) {
     this.canvas = canvas;
     this.side = side;
+    this.domain = domain;
     const fine = side * UPSAMPLE;
     this.grid = new OffscreenCanvas(fine, fine);
     this.gridContext = /** @type {OffscreenCanvasRenderingContext2D} */ (this.grid.getContext("2d"));
@@ -122,13 +125,14 @@ export class BoundaryView {
     const context = this.layerContext;
     const size = this.layer.width;
     const radius = Math.max(2, size / 110);
+    const domain = this.domain;
     const span = Math.max(data.targetHigh - data.targetLow, 1e-6);
     context.lineWidth = Math.max(1, radius / 2.5);
     for (const [x1, x2, label] of rows) {
       const rgb = pointColor(data.problem, label, (label - data.targetLow) / span);
       const colour = `rgb(${rgb[0]},${rgb[1]},${rgb[2]})`;
       context.beginPath();
-      context.arc(((x1 + DOMAIN) / (2 * DOMAIN)) * size, ((DOMAIN - x2) / (2 * DOMAIN)) * size, radius, 0, 2 * Math.PI);
+      context.arc(((x1 + domain) / (2 * domain)) * size, ((domain - x2) / (2 * domain)) * size, radius, 0, 2 * Math.PI);
       if (hollow) {
         context.strokeStyle = colour;
         context.stroke();

@@ -1,11 +1,13 @@
 // @ts-check
 // Loss and gradient-norm charts: a thin wrapper over the vendored uPlot (data logic in series.js).
-// Must not import main.js or other page modules; knows nothing of the websocket protocol.
+// Imports colors.js (its palette) only: not main.js or other page modules; knows nothing of
+// the websocket protocol.
+import { PALETTE, toHex } from "./colors.js";
 import uPlot from "./vendor/uplot/uPlot.esm.js";
 import { SeriesBuffer, alignSeries, createRedrawScheduler, formatTick, layerLabels, lossLabels } from "./series.js";
 
-/** Okabe-Ito: a colour-blind-safe palette. */
-export const PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"];
+/** Line k's colour: palette colour k (the server's, see colors.usePalette). @param {number} k */
+const lineColor = (k) => toHex(PALETTE[k % PALETTE.length]);
 const DASH = [6, 4];
 
 /** @typedef {{height?: number}} ChartOptions height of the plot in CSS pixels (default 160) */
@@ -158,7 +160,7 @@ function createTrainTestChart(container, options, yLabel) {
     /** @type {Line[]} */
     const lines = labels.map((label, i) => ({
       label,
-      stroke: names.length === 1 ? PALETTE[i] : PALETTE[Math.floor(i / 2) % PALETTE.length],
+      stroke: lineColor(names.length === 1 ? i : Math.floor(i / 2)),
       dash: i % 2 === 1 ? DASH : undefined, // test dashed
     }));
     return { lines, log };
@@ -214,7 +216,7 @@ export function createGradientChart(container, options = {}) {
     /** @type {Line[]} */
     const lines = labels.map((label, i) => ({
       label,
-      stroke: PALETTE[i % PALETTE.length],
+      stroke: lineColor(i),
       dash: i >= PALETTE.length ? DASH : undefined,
     }));
     return { lines, log: true };

@@ -17,14 +17,11 @@
 /** @typedef {{discretize: boolean, output: number | null}} PaintOptions */
 /** @typedef {{color: string, label: string}} LegendStop */
 
-/** @type {ReadonlyArray<RGB>} Okabe-Ito: orange, blue, green, pink, sky for classes 0..4. */
-export const PALETTE = Object.freeze([
-  /** @type {RGB} */ ([0xe6, 0x9f, 0x00]),
-  /** @type {RGB} */ ([0x00, 0x72, 0xb2]),
-  /** @type {RGB} */ ([0x00, 0x9e, 0x73]),
-  /** @type {RGB} */ ([0xcc, 0x79, 0xa7]),
-  /** @type {RGB} */ ([0x56, 0xb4, 0xe9]),
-]);
+/**
+ * @type {ReadonlyArray<RGB>} The server's palette (GET /api/config `palette`): class k, label
+ * k and chart line k take colour k. Empty until usePalette; nothing is painted before.
+ */
+export let PALETTE = Object.freeze(/** @type {RGB[]} */ ([]));
 
 /** @type {RGB} Midpoint of the diverging map (probability one half, activation zero). */
 export const NEUTRAL = [0xf5, 0xf5, 0xf5];
@@ -154,13 +151,37 @@ export function colorTable(map) {
   return table;
 }
 
-const BINARY_TABLE = colorTable(binaryColor);
-const BINARY_ROUNDED_TABLE = colorTable((p) => binaryColor(p >= 0.5 ? 1 : 0));
 const SEQUENTIAL_TABLE = colorTable(sequentialColor);
 const BANDED_TABLE = colorTable(bandedColor);
+// The tables of palette colours, made by usePalette.
+let BINARY_TABLE = new Uint8Array(0);
+let BINARY_ROUNDED_TABLE = new Uint8Array(0);
 
 /** @type {Map<number, Uint8Array>} */
 const classTables = new Map();
+/** @type {Map<number, Uint8Array>} */
+const labelTables = new Map();
+
+/** @param {string} hex "#rrggbb" @returns {RGB} */
+export function fromHex(hex) {
+  const match = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
+  if (!match) throw new RangeError(`colour: expected "#rrggbb", received ${JSON.stringify(hex)}`);
+  return [parseInt(match[1], 16), parseInt(match[2], 16), parseInt(match[3], 16)];
+}
+
+/**
+ * Paints with `palette` from now on: the server's (GET /api/config), set once at start-up by
+ * the page and by the drawing worker, before anything is painted.
+ * @param {ReadonlyArray<string>} palette "#rrggbb" colours, at least two
+ */
+export function usePalette(palette) {
+  if (palette.length < 2) throw new RangeError(`palette: expected at least 2 colours, received ${palette.length}`);
+  PALETTE = Object.freeze(palette.map(fromHex));
+  BINARY_TABLE = colorTable(binaryColor);
+  BINARY_ROUNDED_TABLE = colorTable((p) => binaryColor(p >= 0.5 ? 1 : 0));
+  classTables.clear();
+  labelTables.clear();
+}
 
 /**
  * Per-class confidence tables: entry (k * 256 + byte) holds classColor(k, byte / 255,
@@ -178,9 +199,6 @@ export function classTable(nClasses) {
   }
   return table;
 }
-
-/** @type {Map<number, Uint8Array>} */
-const labelTables = new Map();
 
 /**
  * Multilabel tables: entry (mask * 256 + byte) holds multilabelColor(labels of mask,
@@ -219,6 +237,7 @@ function sideOf(target) {
  * @param {Uint8Array} table 256-entry RGB table
  */
 function paintThrough(target, bytes, offset, table) {
+  if (table.length < 768) throw new Error("colors: no palette yet (usePalette(config.palette) first)");
   const n = target.length >> 2;
   for (let i = 0, j = 0; i < n; i++, j += 4) {
     const t = bytes[offset + i] * 3;

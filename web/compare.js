@@ -1,38 +1,51 @@
 // @ts-check
 // Compare mode: variant rows ("the same, but activation = sigmoid"), a seeds button for
 // random restarts, the compared boundaries side by side (canvases the drawing worker
-// paints) and their numbers. Builds `compare` messages; the caller sends them. Variant values are checked against the schema specs.
-import { parseIntegerList } from "./schema.js";
+// paints) and their numbers. Builds `compare` messages; the caller sends them, and shows the
+// comparison the server accepted (accept). The server judges each variant's values.
 import { spreadSentence } from "./spread.js";
 
 /** @typedef {import("./schema.js").SettingSpec} SettingSpec */
 
-/** Settings a variant may change: model settings (the data settings are shared). */
-export const VARIANT_SETTINGS = [
-  "activations", "optimizer", "learning_rate", "hidden", "batch_size", "l2", "l1", "dropout",
-  "init", "loss", "seed", "momentum", "decay", "features",
-];
 export const SEEDS = 5;
 const MAX_MODELS = 4; // the page shows up to 4 side by side (the server trains up to 8)
 
 /**
- * A variant's value from what a user typed or chose.
+ * The settings a variant may change: every model setting, i.e. all but those that make new
+ * data (the compared models share the data; GET /api/config's effects.regenerate).
+ * @param {Record<string, SettingSpec>} specs @param {string[]} regenerate
+ */
+export function variantSettings(specs, regenerate) {
+  return Object.keys(specs).filter((name) => !regenerate.includes(name));
+}
+
+/**
+ * @param {SettingSpec} spec @param {string} text
+ * @returns {{value: unknown} | {error: string}}
+ */
+function scalarValue(spec, text) {
+  if (spec.kind === "choice") return { value: text };
+  if (spec.kind === "boolean") return text === "true" || text === "false" ? { value: text === "true" } : { error: `${spec.name}: expected true or false, received "${text}"` };
+  const number = Number(text);
+  return text.trim() !== "" && Number.isFinite(number) ? { value: number } : { error: `${spec.name}: expected a number, received "${text}"` };
+}
+
+/**
+ * A variant's value from what a user typed or chose: a list setting takes values separated
+ * by commas or spaces. Only the form is checked here; bounds and choices are the server's.
  * @param {SettingSpec} spec @param {string} text
  * @returns {{value: unknown} | {error: string}}
  */
 export function variantValue(spec, text) {
-  if (spec.name === "hidden") return parseIntegerList(text, spec);
-  const item = spec.kind === "list" ? /** @type {SettingSpec} */ (spec.item) : spec;
-  if (spec.name === "features") return { value: text.split(/[\s,]+/).filter(Boolean) };
-  if (item.kind === "choice") return item.choices.includes(text) ? { value: spec.kind === "list" ? [text] : text } : { error: `choose one of ${item.choices.join(", ")}` };
-  const number = Number(text);
-  const low = item.minimum ?? -Infinity;
-  const high = item.maximum ?? Infinity;
-  if (text.trim() === "" || !Number.isFinite(number) || number < low || number > high) {
-    return { error: `${spec.name}: expected ${low} to ${high}, received "${text}"` };
+  if (spec.kind !== "list" || !spec.item) return scalarValue(spec, text.trim());
+  const item = { ...spec.item, name: spec.name };
+  const values = [];
+  for (const part of text.split(/[\s,]+/).filter(Boolean)) {
+    const parsed = scalarValue(item, part);
+    if ("error" in parsed) return parsed;
+    values.push(parsed.value);
   }
-  if (item.kind === "integer" && !Number.isInteger(number)) return { error: `${spec.name}: expected a whole number, received "${text}"` };
-  return { value: spec.kind === "list" ? [number] : number };
+  return { value: values };
 }
 
 /** @param {Record<string, unknown>} change */
@@ -46,18 +59,20 @@ export class CompareView {
   /**
    * @param {HTMLElement} root the compare card
    * @param {Record<string, SettingSpec>} specs
+   * @param {string[]} variants the settings a variant may change (variantSettings)
    * @param {(models: Record<string, unknown>[]) => void} sendCompare
    * @param {(text: string) => void} notice
    * @param {(canvases: HTMLCanvasElement[]) => void} paintOn hands the boundaries' canvases
    *   to the drawing worker, one per compared model
    */
-  constructor(root, specs, sendCompare, notice, paintOn) {
+  constructor(root, specs, variants, sendCompare, notice, paintOn) {
     this.root = root;
     this.paintOn = paintOn;
     this.specs = specs;
+    this.variants = variants;
     this.sendCompare = sendCompare;
     this.notice = notice;
-    /** @type {Record<string, unknown>[]} the models being compared ([] when not comparing) */
+    /** @type {Record<string, unknown>[]} the models the server compares ([] when not comparing) */
     this.models = [];
     this.shownKey = "[]"; // the names the boundaries and the table were built for
     this.rows = /** @type {HTMLElement} */ (root.querySelector(".variants"));
@@ -80,7 +95,7 @@ export class CompareView {
     row.className = "variant";
     const setting = document.createElement("select");
     setting.setAttribute("aria-label", "setting the variant changes");
-    for (const option of VARIANT_SETTINGS) setting.add(new Option(option.replaceAll("_", " "), option));
+    for (const option of this.variants) setting.add(new Option(option.replaceAll("_", " "), option));
     setting.value = name;
     const value = document.createElement("input");
     value.type = "text";
@@ -113,10 +128,19 @@ export class CompareView {
     this.start(models);
   }
 
-  /** @param {Record<string, unknown>[]} models */
+  /** Asks the server to compare these models (none: stop). @param {Record<string, unknown>[]} models */
   start(models) {
-    this.models = models;
     this.sendCompare(models);
+  }
+
+  /**
+   * The comparison the server accepted (a `settings` answer's `compare`).
+   * @param {Record<string, unknown>[]} models @returns {boolean} whether it changed
+   */
+  accept(models) {
+    if (JSON.stringify(models) === JSON.stringify(this.models)) return false;
+    this.models = models;
+    return true;
   }
 
   /** Names of the compared models, for charts and labels. */

@@ -1,6 +1,8 @@
 // @ts-check
 // Binds the controls declared in index.html (data-param="name") to settings: fills choices
-// and bounds from the schema specs, shows settings, and reports each change. No socket.
+// and bounds from the schema specs, shows the settings the server applied, and reports each
+// change. Values are judged by the server, not here: a refused one is answered with the value
+// in effect, which showSettings puts back. No socket.
 import { fromLogPosition, parseIntegerList, toLogPosition } from "./schema.js";
 
 /** @typedef {import("./schema.js").SettingSpec} SettingSpec */
@@ -30,6 +32,9 @@ export function bindControls(root, specs, onChange, onInvalid) {
 /** @param {Control} control @param {SettingSpec} spec */
 function prepare(control, spec) {
   const choices = spec.kind === "list" ? spec.item?.choices ?? [] : spec.choices;
+  if (control instanceof HTMLInputElement && control.type === "checkbox" && spec.kind === "list" && !choices.includes(control.value)) {
+    throw new Error(`${spec.name}: the page offers "${control.value}", the server ${choices.join(", ")}`);
+  }
   if (control instanceof HTMLSelectElement && control.options.length === 0) {
     // data-fixed choices are shown but set elsewhere (the dataset "custom" by user points).
     const fixed = (control.dataset.fixed ?? "").split(" ");
@@ -39,9 +44,11 @@ function prepare(control, spec) {
       control.add(option);
     }
   }
-  if (control instanceof HTMLInputElement && control.type === "range" && control.dataset.scale !== "log") {
-    if (spec.minimum !== null) control.min = String(spec.minimum);
-    if (spec.maximum !== null) control.max = String(spec.maximum);
+  const bounds = spec.kind === "list" && spec.item ? spec.item : spec;
+  const bounded = control instanceof HTMLInputElement && (control.type === "range" || control.type === "number");
+  if (bounded && control.dataset.scale !== "log") {
+    if (bounds.minimum !== null) control.min = String(bounds.minimum);
+    if (bounds.maximum !== null) control.max = String(bounds.maximum);
   }
 }
 
@@ -60,20 +67,16 @@ function readControl(root, control, spec) {
     const value = [...group].filter((box) => box.checked).map((box) => box.value);
     return value.length ? { value } : { error: "choose at least one input feature" };
   }
-  if (control.type === "text") return parseIntegerList(control.value, spec);
+  if (control.type === "text") return parseIntegerList(control.value);
   let value = Number(control.value);
-  if (control.dataset.scale === "log") value = fromLogPosition(value, spec.minimum ?? 1e-5, spec.maximum ?? 10);
-  if (!Number.isFinite(value)) return { error: `expected a number, received "${control.value}"` };
-  if (spec.kind === "integer") value = Math.round(value);
-  if ((spec.minimum !== null && value < spec.minimum) || (spec.maximum !== null && value > spec.maximum)) {
-    return { error: `expected ${spec.minimum} to ${spec.maximum}, received ${value}` };
-  }
+  if (control.dataset.scale === "log") value = fromLogPosition(value, Number(spec.minimum), Number(spec.maximum));
+  if (control.value.trim() === "" || !Number.isFinite(value)) return { error: `expected a number, received "${control.value}"` };
   return { value: spec.kind === "list" ? [value] : value };
 }
 
 /**
- * Shows `settings` (as in the ready message) in every control, and their values in
- * [data-show="name"] elements.
+ * Shows `settings` (the server's: the ready message's or a `settings` answer's) in every
+ * control, and their values in [data-show="name"] elements.
  * @param {ParentNode} root @param {Record<string, SettingSpec>} specs @param {Record<string, any>} settings
  */
 export function showSettings(root, specs, settings) {
@@ -86,7 +89,7 @@ export function showSettings(root, specs, settings) {
       control.checked = typeof value === "boolean" ? value : value.includes(control.value);
     } else if (control.type === "text") control.value = value.join(", ");
     else if (control.dataset.scale === "log") {
-      control.value = String(toLogPosition(value, specs[name].minimum ?? 1e-5, specs[name].maximum ?? 10));
+      control.value = String(toLogPosition(value, Number(specs[name].minimum), Number(specs[name].maximum)));
     } else control.value = String(Array.isArray(value) ? value[0] : value);
   }
   for (const label of /** @type {NodeListOf<HTMLElement>} */ (root.querySelectorAll("[data-show]"))) {

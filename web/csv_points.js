@@ -6,13 +6,14 @@
 /** @typedef {"binary" | "multiclass" | "multilabel" | "regression"} Problem */
 /** @typedef {{x: number, y: number, label: number}} Point */
 /** @typedef {{line: number | null, message: string}} CsvError line: 1-based; null for the point count */
+/**
+ * GET /api/config's `limits`, the part a `points` message is checked against.
+ * @typedef {{domain: number, max_points: number, min_user_points: number,
+ *   max_regression_target: number, outputs: Record<string, number[]>}} PointLimits
+ */
 
 /** The problems a `points` message names. */
 export const PROBLEMS = Object.freeze(["binary", "multiclass", "multilabel", "regression"]);
-/** Bounds of `n_outputs` per problem (protocol.md, `points`). */
-const OUTPUT_RANGE = { binary: [1, 1], multiclass: [3, 5], multilabel: [2, 3], regression: [1, 1] };
-const MIN_POINTS = 2;
-const MAX_REGRESSION_TARGET = 1000;
 const HEADER_NAMES = [["x", "x1"], ["y", "x2"], ["label", "value"]];
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const DECIMAL_COMMA = /^[+-]?\d*,\d+$/;
@@ -49,10 +50,10 @@ function splitFields(line, separator) {
 
 /**
  * What a label must be, for messages; and the test it must pass.
- * @param {Problem | null} problem @param {number} nOutputs
+ * @param {Problem | null} problem @param {number} nOutputs @param {number} maxTarget
  * @returns {{expected: string, valid: (label: number) => boolean}}
  */
-function labelRule(problem, nOutputs) {
+function labelRule(problem, nOutputs, maxTarget) {
   const count = problem === "binary" ? 2 : problem === "multiclass" ? nOutputs : 2 ** nOutputs;
   if (problem === "binary") return { expected: "0 or 1 for binary data", valid: (v) => v === 0 || v === 1 };
   if (problem === "multiclass" || problem === "multilabel") {
@@ -64,8 +65,8 @@ function labelRule(problem, nOutputs) {
   }
   const suffix = problem === "regression" ? " for regression data" : "";
   return {
-    expected: `a number from -${MAX_REGRESSION_TARGET} to ${MAX_REGRESSION_TARGET}${suffix}`,
-    valid: (v) => Math.abs(v) <= MAX_REGRESSION_TARGET,
+    expected: `a number from -${maxTarget} to ${maxTarget}${suffix}`,
+    valid: (v) => Math.abs(v) <= maxTarget,
   };
 }
 
@@ -80,24 +81,26 @@ function labelRule(problem, nOutputs) {
  * send them only when `errors` is empty.
  *
  * @param {string} text the file's contents
- * @param {{problem?: Problem | null, nOutputs?: number, maxPoints?: number, domain?: number}} [options]
- *   problem: null (the default) checks labels only as numbers from -1000 to 1000 (then see
- *   inferProblem); nOutputs: classes (multiclass, 3 to 5) or labels (multilabel, 2 to 3), else
- *   ignored; maxPoints: limits.max_points (default 1000); domain: limits.domain (default 6)
+ * @param {PointLimits} limits the server's (GET /api/config)
+ * @param {{problem?: Problem | null, nOutputs?: number}} [options]
+ *   problem: null (the default) checks labels only as numbers within the regression target
+ *   limit (then see inferProblem); nOutputs: classes (multiclass) or labels (multilabel) within
+ *   limits.outputs, else ignored
  * @returns {{points: Point[], errors: CsvError[]}}
  */
-export function parsePointsCsv(text, options = {}) {
-  const { problem = null, nOutputs = 1, maxPoints = 1000, domain = 6 } = options;
+export function parsePointsCsv(text, limits, options = {}) {
+  const { problem = null, nOutputs = 1 } = options;
+  const { domain, max_points: maxPoints, min_user_points: minPoints } = limits;
   if (problem !== null && !PROBLEMS.includes(problem)) {
     throw new RangeError(`parsePointsCsv: problem must be one of ${PROBLEMS.join(", ")}, received ${problem}`);
   }
   if (problem === "multiclass" || problem === "multilabel") {
-    const [low, high] = OUTPUT_RANGE[problem];
+    const [low, high] = limits.outputs[problem];
     if (!Number.isInteger(nOutputs) || nOutputs < low || nOutputs > high) {
       throw new RangeError(`parsePointsCsv: nOutputs must be ${low} to ${high} for ${problem}, received ${nOutputs}`);
     }
   }
-  const rule = labelRule(problem, nOutputs);
+  const rule = labelRule(problem, nOutputs, limits.max_regression_target);
   /** @type {Point[]} */
   const points = [];
   /** @type {CsvError[]} */
@@ -144,8 +147,8 @@ export function parsePointsCsv(text, options = {}) {
     }
     if (good) points.push({ x: values[0], y: values[1], label: values[2] });
   }
-  if (rows < MIN_POINTS || rows > maxPoints) {
-    errors.unshift({ line: null, message: `expected ${MIN_POINTS} to ${maxPoints} points, received ${rows}` });
+  if (rows < minPoints || rows > maxPoints) {
+    errors.unshift({ line: null, message: `expected ${minPoints} to ${maxPoints} points, received ${rows}` });
   }
   return { points, errors };
 }
@@ -173,16 +176,19 @@ export function pointsMessage(points, problem, nOutputs = 1) {
 }
 
 /**
- * Guesses the problem of points uploaded without one: labels all 0 or 1 are binary; integers
- * from 0 to 4 reaching 2 or more are multiclass (n_outputs = largest label + 1); anything else
- * (fractions, negatives, integers above 4) is regression. Multilabel is never guessed.
+ * Guesses the problem of points uploaded without one: labels all 0 or 1 are binary; class
+ * indices (0 to the most classes less one) reaching 2 or more are multiclass (n_outputs =
+ * largest label + 1); anything else (fractions, negatives, larger integers) is regression.
+ * Multilabel is never guessed.
  * @param {Point[]} points
+ * @param {PointLimits} limits the server's: how many classes there may be
  * @returns {{problem: Problem, nOutputs: number}}
  */
-export function inferProblem(points) {
+export function inferProblem(points, limits) {
+  const lastClass = limits.outputs.multiclass[1] - 1;
   let largest = 0;
   for (const { label } of points) {
-    if (!Number.isInteger(label) || label < 0 || label > 4) return { problem: "regression", nOutputs: 1 };
+    if (!Number.isInteger(label) || label < 0 || label > lastClass) return { problem: "regression", nOutputs: 1 };
     largest = Math.max(largest, label);
   }
   return largest <= 1 ? { problem: "binary", nOutputs: 1 } : { problem: "multiclass", nOutputs: largest + 1 };

@@ -4,17 +4,18 @@
 // caller sends it as a `points` message. Knows the canvas geometry, not the socket.
 import { parsePointsCsv, pointsMessage } from "./csv_points.js";
 
-const DOMAIN = 6; // limits.domain
-
 /** @typedef {{problem: string, nOutputs: number, train: number[][], test: number[][]}} PointData */
+/** @typedef {import("./csv_points.js").PointLimits} PointLimits */
 
 export class DataEditor {
   /**
    * @param {HTMLCanvasElement} canvas the boundary
    * @param {(message: Record<string, unknown>) => void} sendPoints
    * @param {(text: string) => void} notice
+   * @param {PointLimits} limits the server's (GET /api/config): the domain, point counts...
    */
-  constructor(canvas, sendPoints, notice) {
+  constructor(canvas, sendPoints, notice, limits) {
+    this.limits = limits;
     this.sendPoints = sendPoints;
     this.notice = notice;
     /** @type {{x: number, y: number, label: number}[]} */
@@ -26,8 +27,9 @@ export class DataEditor {
     canvas.addEventListener("click", (event) => {
       if (!this.editing) return;
       const box = canvas.getBoundingClientRect();
-      const x = ((event.clientX - box.left) / box.width) * 2 * DOMAIN - DOMAIN;
-      const y = DOMAIN - ((event.clientY - box.top) / box.height) * 2 * DOMAIN;
+      const domain = limits.domain;
+      const x = ((event.clientX - box.left) / box.width) * 2 * domain - domain;
+      const y = domain - ((event.clientY - box.top) / box.height) * 2 * domain;
       if (event.shiftKey) this.erase(x, y);
       else this.points.push({ x, y, label: this.label });
       this.send();
@@ -57,23 +59,23 @@ export class DataEditor {
 
   clear() {
     this.points = [];
-    this.notice("Points cleared: click the picture to add some (at least 2).");
+    this.notice(`Points cleared: click the picture to add some (at least ${this.limits.min_user_points}).`);
   }
 
   send() {
-    if (this.points.length < 2) {
-      this.notice("Add at least 2 points to train on.");
+    if (this.points.length < this.limits.min_user_points) {
+      this.notice(`Add at least ${this.limits.min_user_points} points to train on.`);
       return;
     }
     this.sendPoints(pointsMessage(this.points, /** @type {any} */ (this.problem), this.nOutputs));
   }
 
   /**
-   * @param {string} text a CSV file's content @param {number} maxPoints
+   * @param {string} text a CSV file's content
    * @returns {boolean} whether the file was good (its points are sent)
    */
-  upload(text, maxPoints) {
-    const parsed = parsePointsCsv(text, { problem: /** @type {any} */ (this.problem), nOutputs: this.nOutputs, maxPoints });
+  upload(text) {
+    const parsed = parsePointsCsv(text, this.limits, { problem: /** @type {any} */ (this.problem), nOutputs: this.nOutputs });
     if (parsed.errors.length) {
       const shown = parsed.errors.slice(0, 5).map((error) => error.message);
       const more = parsed.errors.length > 5 ? ` (and ${parsed.errors.length - 5} more)` : "";
@@ -88,9 +90,9 @@ export class DataEditor {
 
 /**
  * Wires the "your own points" panel of index.html to an editor.
- * @param {DataEditor} editor @param {() => PointData} currentData @param {number} maxPoints
+ * @param {DataEditor} editor @param {() => PointData} currentData
  */
-export function bindPointsPanel(editor, currentData, maxPoints) {
+export function bindPointsPanel(editor, currentData) {
   const byId = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ (document.getElementById(id));
   const boundary = /** @type {HTMLElement} */ (document.getElementById("boundary"));
   const setEditing = (/** @type {boolean} */ on) => {
@@ -109,7 +111,7 @@ export function bindPointsPanel(editor, currentData, maxPoints) {
     const file = input.files?.[0];
     if (!file) return;
     editor.adopt(currentData());
-    if (editor.upload(await file.text(), maxPoints)) editor.notice(`Training on ${file.name}.`);
+    if (editor.upload(await file.text())) editor.notice(`Training on ${file.name}.`);
     input.value = "";
   });
 }

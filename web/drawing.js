@@ -8,7 +8,9 @@
 export class Drawing {
   /**
    * @param {string} url the session's websocket address
-   * @param {{side: number, neuronSide: number}} sizes grid cells per side of the output and a neuron map
+   * @param {{side: number, neuronSide: number, domain: number, palette: string[]}} constants grid
+   *   cells per side of the output and a neuron map, the plotting domain and the palette
+   *   (GET /api/config's)
    * @param {{onMessage: (message: Record<string, any>) => void,
    *   onReconnecting: (reconnecting: import("./socket.js").Reconnecting) => void,
    *   onClose: (closed: import("./socket.js").Closed) => void,
@@ -16,7 +18,7 @@ export class Drawing {
    *   onReconnecting: the connection closed and opens again by itself; onClose: it closed and
    *   waits for retry()
    */
-  constructor(url, sizes, handlers) {
+  constructor(url, constants, handlers) {
     this.worker = new Worker(new URL("./frame_worker.js", import.meta.url), { type: "module" });
     /** @type {((blob: Blob | null) => void)[]} */
     this.pngRequests = [];
@@ -31,7 +33,7 @@ export class Drawing {
       else if (data.type === "failure") handlers.onFailure(data.text);
     });
     this.worker.addEventListener("error", (event) => handlers.onFailure(event.message || "the drawing worker failed"));
-    this.worker.postMessage({ type: "open", url, ...sizes });
+    this.worker.postMessage({ type: "open", url, ...constants });
   }
 
   /** @param {Record<string, unknown>} message one of protocol.send's, for the server */

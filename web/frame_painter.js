@@ -20,9 +20,13 @@ export function pointsData(message) {
 }
 
 export class FramePainter {
-  /** @param {number} side the output grid's cells per side @param {number} neuronSide a neuron map's */
-  constructor(side, neuronSide) {
+  /**
+   * @param {number} side the output grid's cells per side @param {number} neuronSide a neuron map's
+   * @param {number} domain the grids span [-domain, domain] in x1 and x2
+   */
+  constructor(side, neuronSide, domain) {
     this.side = side;
+    this.domain = domain;
     this.neuronSide = neuronSide;
     /** @type {BoundaryView | null} */
     this.boundary = null;
@@ -43,13 +47,13 @@ export class FramePainter {
 
   /** @param {OffscreenCanvas} canvas */
   setBoundary(canvas) {
-    this.boundary = new BoundaryView(canvas, this.side);
+    this.boundary = new BoundaryView(canvas, this.side, this.domain);
     this.stale = true;
   }
 
   /** @param {OffscreenCanvas[]} canvases */
   setCompared(canvases) {
-    this.compared = canvases.map((canvas) => new BoundaryView(canvas, this.side));
+    this.compared = canvases.map((canvas) => new BoundaryView(canvas, this.side, this.domain));
     this.stale = true;
   }
 

@@ -13,7 +13,7 @@
 // canvases: the frames of the session that ended are dropped, and the next session's paint
 // over the same pictures.
 //
-// Page -> worker: {type: "open", url, side, neuronSide}, {type: "post", message} (a client
+// Page -> worker: {type: "open", url, side, neuronSide, domain, palette} (GET /api/config's), {type: "post", message} (a client
 //   message for the server), {type: "retry"} (reconnect now, after a close that does not
 //   retry by itself), {type: "boundary", canvas}, {type: "compared", canvases},
 //   {type: "network", canvas}, {type: "layout", layout}, {type: "size", target, size},
@@ -21,6 +21,7 @@
 // Worker -> page: {type: "message", message}, {type: "reconnecting", reconnecting} (socket.js's
 //   Reconnecting), {type: "closed", closed} (socket.js's Closed), {type: "shown", frames,
 //   received, drawn}, {type: "png", blob}, {type: "failure", text}.
+import { usePalette } from "./colors.js";
 import { FramePainter, pointsData } from "./frame_painter.js";
 import { Session } from "./socket.js";
 
@@ -110,7 +111,8 @@ function forgetNumbers() {
 async function handle(request) {
   switch (request.type) {
     case "open":
-      painter = new FramePainter(request.side, request.neuronSide);
+      usePalette(request.palette);
+      painter = new FramePainter(request.side, request.neuronSide, request.domain);
       session = new Session(request.url, {
         onMessage(message) {
           if (message.type === "data") painter?.setData(pointsData(message));

@@ -1,7 +1,8 @@
 // @ts-check
 // The hidden layers as controls: add or remove a layer, +/- neurons in each, and each
-// layer's own activation and dropout. Reports settings changes; the list logic is layers.js.
-import { addLayer, layersChange, removeLayer, resizeLayer, setLayerValue } from "./layers.js";
+// layer's own activation and dropout. Reports settings changes and shows the settings the
+// server applied (its lists one entry per layer); the list logic is layers.js.
+import { addLayer, removeLayer, resizeLayer } from "./layers.js";
 
 /** @typedef {import("./schema.js").SettingSpec} SettingSpec */
 
@@ -19,32 +20,41 @@ export class LayerEditor {
   /**
    * @param {HTMLElement} root holds the layer rows (.layer-rows) and the add/remove buttons
    * @param {Record<string, SettingSpec>} specs
+   * @param {number} neurons a first layer's neurons (the default network's first layer)
    * @param {(change: Record<string, unknown>) => void} onChange
    */
-  constructor(root, specs, onChange) {
+  constructor(root, specs, neurons, onChange) {
     this.rows = /** @type {HTMLElement} */ (root.querySelector(".layer-rows"));
     this.onChange = onChange;
-    const neurons = /** @type {SettingSpec} */ (specs.hidden.item);
-    this.low = neurons.minimum ?? 1;
-    this.high = neurons.maximum ?? 16;
-    this.maxLayers = specs.hidden.maxItems ?? 6;
-    this.activations = specs.activations.item?.choices ?? [];
-    const rate = specs.dropout.item;
-    this.maxDropout = rate?.maximum ?? 0.9;
+    const item = /** @type {SettingSpec} */ (specs.hidden.item);
+    this.low = Number(item.minimum);
+    this.high = Number(item.maximum);
+    this.maxLayers = Number(specs.hidden.maxItems);
+    this.activations = /** @type {SettingSpec} */ (specs.activations.item).choices;
+    this.maxDropout = Number(specs.dropout.item?.maximum);
     /** @type {{hidden: number[], activations: string[], dropout: number[]}} */
     this.settings = { hidden: [], activations: [], dropout: [] };
     this.add = /** @type {HTMLButtonElement} */ (root.querySelector('[data-action="add-layer"]'));
     this.remove = /** @type {HTMLButtonElement} */ (root.querySelector('[data-action="remove-layer"]'));
-    this.add.addEventListener("click", () => this.layers(addLayer(this.settings.hidden, this.maxLayers, 4)));
+    this.add.addEventListener("click", () => this.layers(addLayer(this.settings.hidden, this.maxLayers, neurons)));
     this.remove.addEventListener("click", () => this.layers(removeLayer(this.settings.hidden)));
   }
 
-  /** @param {number[] | null} hidden the new layers, or null when the edit is refused */
+  /**
+   * @param {number[] | null} hidden the new layers, or null when the edit is refused; the
+   *   server fits the per-layer lists to them
+   */
   layers(hidden) {
-    if (hidden) this.onChange(layersChange(this.settings, hidden));
+    if (!hidden) return;
+    // The next click builds on this one even before the server's answer redraws the rows.
+    this.settings = { ...this.settings, hidden };
+    this.onChange({ hidden });
   }
 
-  /** Rebuilds the rows for these settings. @param {Record<string, any>} settings */
+  /**
+   * Rebuilds the rows for the settings the server applied: its per-layer lists hold one
+   * entry per layer. @param {Record<string, any>} settings
+   */
   show(settings) {
     const { hidden, activations, dropout } = settings;
     this.settings = { hidden, activations, dropout };
@@ -64,8 +74,9 @@ export class LayerEditor {
     row.className = "layer-row";
     const title = document.createElement("span");
     title.textContent = `Layer ${index + 1}`;
-    const fewer = button("−", `fewer neurons in ${name}`, () => this.layers(resizeLayer(hidden, index, -1, this.low, this.high)));
-    const more = button("+", `more neurons in ${name}`, () => this.layers(resizeLayer(hidden, index, 1, this.low, this.high)));
+    const resize = (/** @type {number} */ delta) => this.layers(resizeLayer(this.settings.hidden, index, delta, this.low, this.high));
+    const fewer = button("−", `fewer neurons in ${name}`, () => resize(-1));
+    const more = button("+", `more neurons in ${name}`, () => resize(1));
     fewer.disabled = count <= this.low;
     more.disabled = count >= this.high;
     const shown = document.createElement("output");
@@ -74,24 +85,18 @@ export class LayerEditor {
     const activation = document.createElement("select");
     activation.setAttribute("aria-label", `activation of ${name}`);
     for (const choice of this.activations) activation.add(new Option(choice.replaceAll("_", " "), choice));
-    activation.value = activations[Math.min(index, activations.length - 1)];
-    activation.addEventListener("input", () =>
-      this.onChange({ activations: setLayerValue(activations, hidden.length, index, activation.value) }),
-    );
+    activation.value = activations[index];
+    activation.addEventListener("input", () => this.onChange({ activations: activations.with(index, activation.value) }));
     const rate = document.createElement("input");
     rate.type = "number";
     rate.min = "0";
     rate.max = String(this.maxDropout);
     rate.step = "0.05";
-    rate.value = String(dropout[Math.min(index, dropout.length - 1)]);
+    rate.value = String(dropout[index]);
     rate.setAttribute("aria-label", `dropout of ${name}`);
     rate.title = "dropout rate";
-    rate.addEventListener("change", () => {
-      const value = Number(rate.value);
-      if (rate.value.trim() !== "" && value >= 0 && value <= this.maxDropout) {
-        this.onChange({ dropout: setLayerValue(dropout, hidden.length, index, value) });
-      } else rate.value = String(dropout[Math.min(index, dropout.length - 1)]);
-    });
+    // The server judges the rate: a refused one is answered with the rate in effect.
+    rate.addEventListener("change", () => this.onChange({ dropout: dropout.with(index, rate.value.trim() === "" ? NaN : Number(rate.value)) }));
     row.append(title, fewer, shown, more, activation, rate);
     return row;
   }

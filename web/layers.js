@@ -1,31 +1,7 @@
 // @ts-check
-// Edits of the hidden layers as settings changes: `hidden` lists neurons per layer, and the
-// per-layer lists (activations, dropout) follow it. Pure: no DOM.
-
-/**
- * `list` stretched or cut to `count` entries, repeating its last entry (the server reads a
- * shorter list the same way) or `fallback` when it is empty.
- * @template T @param {T[]} list @param {number} count @param {T} fallback @returns {T[]}
- */
-export function perLayer(list, count, fallback) {
-  const last = list.length ? list[list.length - 1] : fallback;
-  return Array.from({ length: count }, (_, i) => (i < list.length ? list[i] : last));
-}
-
-/**
- * The change that gives the network `hidden` as its layers, with every per-layer list
- * made as long so each layer shows its own value.
- * @param {{activations: string[], dropout: number[]}} settings @param {number[]} hidden
- * @returns {{hidden: number[], activations: string[], dropout: number[]}}
- */
-export function layersChange(settings, hidden) {
-  const count = Math.max(hidden.length, 1); // the lists need an entry even with no layer
-  return {
-    hidden,
-    activations: perLayer(settings.activations, count, "tanh"),
-    dropout: perLayer(settings.dropout, count, 0),
-  };
-}
+// Edits of the hidden layers as settings changes: `hidden` lists neurons per layer. The
+// per-layer lists (activations, dropout) are the server's business: it fits them to the
+// depth and answers with them (the `settings` message). Pure: no DOM.
 
 /**
  * `hidden` with one more layer (a copy of the last one, or `neurons` when there is none),
@@ -51,15 +27,4 @@ export function resizeLayer(hidden, index, delta, low, high) {
   const neurons = hidden[index] + delta;
   if (index < 0 || index >= hidden.length || neurons < low || neurons > high) return null;
   return hidden.map((n, i) => (i === index ? neurons : n));
-}
-
-/**
- * The per-layer list `list` with entry `index` set to `value` (the list first stretched to
- * `count` layers).
- * @template T @param {T[]} list @param {number} count @param {number} index @param {T} value
- */
-export function setLayerValue(list, count, index, value) {
-  const stretched = perLayer(list, count, value);
-  stretched[index] = value;
-  return stretched;
 }

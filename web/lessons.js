@@ -1,23 +1,16 @@
 // @ts-check
 // The Lessons menu and panel: each lesson (GET api/lessons) is a ready-made experiment with a
-// few sentences on what to look at. Opening one is left to the caller (it sends the
-// settings, the comparison and the speed); classroom mode hides the controls a lesson lists
-// as distractions. DOM only, apart from the pure lessonSettings.
+// few sentences on what to look at. Opening one is left to the caller (it sends the lesson's
+// whole settings as the server serves them, the comparison and the speed); classroom mode
+// hides the controls a lesson lists as distractions. DOM only.
 
 /**
  * @typedef {{id: string, title: string, explanation: string[], settings: Record<string, unknown>,
- *   compare: Record<string, unknown>[], try_next: Record<string, unknown> | null,
- *   epochs_per_frame: number, hidden_controls: string[]}} Lesson
+ *   whole_settings: Record<string, unknown>, compare: Record<string, unknown>[],
+ *   try_next: Record<string, unknown> | null, epochs_per_frame: number,
+ *   hidden_controls: string[]}} Lesson `whole_settings`: the defaults updated by `settings`
+ *   (never the learner's settings, so a lesson always starts from the same place)
  */
-
-/**
- * The whole settings a lesson trains: the defaults updated by its own, never the learner's
- * current ones, so a lesson always starts from the same place.
- * @param {Record<string, unknown>} defaults @param {Lesson} lesson
- */
-export function lessonSettings(defaults, lesson) {
-  return { ...defaults, ...lesson.settings };
-}
 
 export class LessonView {
   /**

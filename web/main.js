@@ -1,18 +1,20 @@
 // @ts-check
-// Page entry point: only wiring. Loads the settings schema, starts the drawing worker (it
-// holds the session's websocket and paints every frame), binds the controls and shows the
-// numbers of each frame the worker painted.
+// Page entry point: only wiring. Loads GET api/config (the settings schema and every constant
+// the page draws with) before anything is built, starts the drawing worker (it holds the
+// session's websocket and paints every frame), binds the controls, shows the settings the
+// server answers with (never its own guess of them) and the numbers of each painted frame.
 import { drawActivation } from "./activation_plot.js";
+import { Answers, trainedAs } from "./answers.js";
 import { createAccuracyChart, createGradientChart, createLossChart } from "./chart.js";
-import { CompareView } from "./compare.js";
+import { CompareView, variantSettings } from "./compare.js";
 import { bindControls, showSettings } from "./controls.js";
-import { legendStops } from "./colors.js";
+import { legendStops, usePalette } from "./colors.js";
 import { bindPointsPanel, DataEditor } from "./data_editor.js";
 import { bindDatasetPicker } from "./dataset_picker.js";
 import { Drawing } from "./drawing.js";
 import { FrameView } from "./frame_view.js";
 import { LayerEditor } from "./layer_editor.js";
-import { LessonView, hideControls, lessonSettings } from "./lessons.js";
+import { LessonView, hideControls } from "./lessons.js";
 import { downloadBoundary, downloadWeights, showCode } from "./exports.js";
 import { showLegend } from "./legend.js";
 import { NetworkView } from "./network.js";
@@ -31,22 +33,23 @@ Object.assign(window, { nnPlayground: counts });
 const element = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
 async function start() {
-  const [config, { lessons }] = await Promise.all(["api/config", "api/lessons"].map(async (path) => (await fetch(path)).json()));
+  const paths = ["api/config", "api/lessons", "api/activations"];
+  const [config, { lessons }, activationCurves] = await Promise.all(paths.map(async (path) => (await fetch(path)).json()));
+  usePalette(config.palette);
   const specs = settingSpecs(config.settings_schema);
   const lossChart = createLossChart(element("loss-chart"));
   const accuracyChart = createAccuracyChart(element("accuracy-chart"));
   const gradientChart = createGradientChart(element("gradient-chart"));
   /** @type {{column: number, index: number, name: string} | null} the map shown large */
   let mapChoice = null;
-  /** @type {Record<string, any>} */
+  /** @type {Record<string, any>} the settings the server applied, as it last said */
   let settings = { ...config.defaults };
+  const answers = new Answers(); // client messages the server has not answered yet
   let data = { problem: "binary", nOutputs: 1, train: [], test: [], targetLow: 0, targetHigh: 1 };
   let state = "idle";
   let speed = 1;
   /** @type {import("./protocol.js").ModelFrame | null} the model last drawn */
   let lastModel = null;
-  /** @type {Record<string, unknown>} the settings the latest change replaced, as they were */
-  const previous = {};
   let started = false; // a session was ready: a later `ready` restarts the run
   /** @type {{playing: boolean, points: Record<string, unknown> | null} | null} what the link
    *  does not hold of the run whose connection closed, sent again after the next `ready` */
@@ -55,26 +58,28 @@ async function start() {
   let lastPoints = null;
   let busyReason = "";
 
-  const session = new Drawing(sessionUrl(), { side: config.limits.output_grid, neuronSide: config.limits.neuron_grid }, {
+  const { output_grid: side, neuron_grid: neuronSide, domain } = config.limits;
+  const session = new Drawing(sessionUrl(), { side, neuronSide, domain, palette: config.palette }, {
     onMessage(message) {
       if (message.type === "ready") {
         settings = message.settings;
-        speed = message.epochs_per_frame;
+        answers.restart();
         const restarted = restore;
         restore = null;
         started = true;
         if (restarted) view.restart(); // no curve mixes two sessions
+        if (compare.accept([])) showComparison();
         showState("idle"); // a new session waits for play
-        applyLink(); // before anything rewrites the address bar's link
-        if (restarted?.points) {
-          settings = { ...settings, dataset: "custom" };
-          session.post(restarted.points);
-        }
-        if (restarted?.playing) session.post(send.play());
-        setSpeed(speed);
+        showSpeed(message.epochs_per_frame);
+        element("trained-as").textContent = trainedAs(message.models);
         display();
         plotActivation();
+        applyLink(); // the address bar's link changes only with the server's answer to it
+        if (restarted?.points) post(restarted.points);
+        if (restarted?.playing) post(send.play());
         if (restarted) notice(RESTARTED);
+      } else if (message.type === "settings") {
+        accept(/** @type {import("./protocol.js").AppliedSettings} */ (message));
       } else if (message.type === "data") {
         data = { problem: message.problem, nOutputs: message.n_outputs, train: message.train, test: message.test, targetLow: message.target_low, targetHigh: message.target_high };
         document.body.dataset.points = String(data.train.length + data.test.length);
@@ -83,14 +88,10 @@ async function start() {
       } else if (message.type === "status") {
         showState(message.state, message.detail);
       } else if (message.type === "error") {
+        // The `settings` answer that follows shows what stayed in effect.
         notice(`Not applied: ${message.message}`);
-        // Nothing of a refused change was applied: show the settings it changed as they were
-        // (the error may name another field: the perceptron rule refused because of `hidden`).
-        settings = { ...settings, ...previous };
-        display();
-        updateLink();
       } else if (message.type === "busy") {
-        busyReason = message.reason ?? "";
+        busyReason = /** @type {import("./protocol.js").Busy} */ (message).reason;
       }
     },
     onReconnecting(reconnecting) {
@@ -134,6 +135,28 @@ async function start() {
     });
   }
 
+  /** @param {Record<string, unknown>} message one of protocol.send's: the server answers it */
+  function post(message) {
+    answers.sent();
+    session.post(message);
+  }
+
+  /**
+   * The server's answer to a client message: the settings it applied. Shown once it answers
+   * the latest message, so a control being moved is not pulled back to an older answer.
+   * @param {import("./protocol.js").AppliedSettings} applied
+   */
+  function accept(applied) {
+    settings = applied.settings;
+    if (compare.accept(applied.compare)) showComparison();
+    if (!answers.answered()) return;
+    showSpeed(applied.epochs_per_frame);
+    display();
+    plotActivation();
+    element("trained-as").textContent = trainedAs(applied.models);
+    updateLink();
+  }
+
   /** Keeps what the link does not hold of a run whose connection just closed. */
   function keepRun() {
     if (!started || restore) return;
@@ -149,15 +172,9 @@ async function start() {
     else if (link.extra.lesson) notice(`This link's lesson "${link.extra.lesson}" is not one of this server's lessons.`);
     if (link.extra.classroom === "1" && linkedLesson) setClassroom(true);
     if (link.rejected.length) notice(`This link's ${link.rejected.join(", ")} could not be used: out of range or unknown.`);
-    if (Object.keys(link.settings).length) {
-      settings = { ...settings, ...link.settings };
-      session.post(send.configure(link.settings));
-    }
+    if (Object.keys(link.settings).length) post(send.configure(link.settings));
     const linkedSpeed = Number(link.extra.speed);
-    if (Number.isInteger(linkedSpeed) && linkedSpeed >= 1 && linkedSpeed <= config.limits.max_epochs_per_frame) {
-      setSpeed(linkedSpeed);
-      session.post(send.speed(linkedSpeed));
-    }
+    if (link.extra.speed !== undefined && Number.isFinite(linkedSpeed)) post(send.speed(linkedSpeed));
     if (link.extra.compare) {
       try {
         const models = JSON.parse(link.extra.compare);
@@ -211,26 +228,19 @@ async function start() {
     if ((document.body.dataset.connection === "lost") !== disconnected) document.body.dataset.connection = disconnected ? "lost" : "open";
   }
 
-  /** @param {number} epochs */
-  function setSpeed(epochs) {
+  /** @param {number} epochs the server's epochs per frame */
+  function showSpeed(epochs) {
     speed = epochs;
     /** @type {HTMLInputElement} */ (element("speed")).value = String(epochs);
     element("speed-value").textContent = String(epochs);
-    updateLink();
   }
 
   /** @param {Record<string, unknown>} change */
   function configure(change) {
     notice("");
     const replacesWeights = Object.keys(change).some((name) => !config.effects.keep_weights.includes(name));
-    for (const name of Object.keys(previous)) delete previous[name];
-    for (const name of Object.keys(change)) previous[name] = settings[name];
-    settings = { ...settings, ...change };
-    display();
-    updateLink();
-    if ("activations" in change) plotActivation();
     if (replacesWeights) clearCharts();
-    session.post(send.configure(change));
+    post(send.configure(change));
   }
 
   function clearCharts() {
@@ -241,38 +251,38 @@ async function start() {
     /** @type {HTMLCanvasElement} */ (element("boundary")),
     (message) => {
       clearCharts();
-      settings = { ...settings, dataset: "custom" };
       lastPoints = message;
-      display();
-      updateLink();
-      session.post(message);
+      post(message);
     },
     notice,
+    config.limits,
   );
-  bindPointsPanel(editor, () => data, config.limits.max_points);
+  bindPointsPanel(editor, () => data);
   const pickDataset = bindDatasetPicker(element("dataset-picker"), /** @type {HTMLSelectElement} */ (document.querySelector('[data-param="dataset"]')));
   element("download-png").addEventListener("click", async () => downloadBoundary(await session.png()));
   element("download-weights").addEventListener("click", () => lastModel && downloadWeights(lastModel, settings));
   element("show-code").addEventListener("click", () => showCode(/** @type {HTMLDialogElement} */ (element("code-dialog")), settings, data.problem, data.nOutputs));
-  const plotActivation = () => drawActivation(/** @type {HTMLCanvasElement} */ (element("activation-plot")), settings.activations?.[0] ?? "tanh");
+  const plotActivation = () => drawActivation(/** @type {HTMLCanvasElement} */ (element("activation-plot")), activationCurves, settings.activations[0]);
 
   const compare = new CompareView(
     element("compare"),
     specs,
-    (models) => {
-      clearCharts();
-      lossChart.setSeries(models.length ? compare.names() : [""]);
-      accuracyChart.setSeries(models.length ? compare.names() : [""]);
-      const choice = /** @type {HTMLSelectElement} */ (element("gradient-model"));
-      choice.replaceChildren(...compare.names().map((name, i) => new Option(`${String.fromCharCode(65 + i)}: ${name}`, String(i))));
-      element("gradient-model-choice").hidden = models.length === 0;
-      view.traceGradients(0);
-      session.post(send.compare(models));
-      updateLink();
-    },
+    variantSettings(specs, config.effects.regenerate),
+    (models) => post(send.compare(models)),
     notice,
     (canvases) => session.compared(canvases),
   );
+  /** The charts and the gradient choice for the comparison the server accepted. */
+  function showComparison() {
+    const names = compare.models.length ? compare.names() : [""];
+    clearCharts();
+    lossChart.setSeries(names);
+    accuracyChart.setSeries(names);
+    const choice = /** @type {HTMLSelectElement} */ (element("gradient-model"));
+    choice.replaceChildren(...compare.names().map((name, i) => new Option(`${String.fromCharCode(65 + i)}: ${name}`, String(i))));
+    element("gradient-model-choice").hidden = compare.models.length === 0;
+    view.traceGradients(0);
+  }
   const view = new FrameView({ network, compare, lossChart, accuracyChart, gradientChart }, element);
 
   let classroom = false;
@@ -286,10 +296,9 @@ async function start() {
   /** @param {import("./lessons.js").Lesson} lesson */
   function openLesson(lesson) {
     lessonView.show(lesson);
-    configure(lessonSettings(config.defaults, lesson));
+    configure(lesson.whole_settings);
     compare.start(lesson.compare); // none: leaves compare mode
-    setSpeed(lesson.epochs_per_frame);
-    session.post(send.speed(lesson.epochs_per_frame));
+    post(send.speed(lesson.epochs_per_frame));
     setClassroom(classroom);
   }
   const lessonView = new LessonView(/** @type {HTMLSelectElement} */ (element("lesson-menu")), element("lesson-panel"), lessons, {
@@ -301,18 +310,23 @@ async function start() {
     change: configure,
     classroom: setClassroom,
   });
-  const layerEditor = new LayerEditor(element("layer-editor"), specs, configure);
-  bindControls(document, specs, configure, (name, message) => notice(`${name.replace("_", " ")}: ${message}`));
+  const layerEditor = new LayerEditor(element("layer-editor"), specs, config.defaults.hidden[0], configure);
+  bindControls(document, specs, configure, (name, message) => {
+    notice(`${name.replace("_", " ")}: ${message}`);
+    display(); // the controls show the settings in effect again
+  });
+  const speedControl = /** @type {HTMLInputElement} */ (element("speed"));
+  speedControl.max = String(config.limits.max_epochs_per_frame);
   const togglePlay = () => {
     if (restore) {
       restore.playing = !restore.playing;
       element("play").textContent = restore.playing ? "Pause" : "Play";
-    } else session.post(state === "running" ? send.pause() : send.play());
+    } else post(state === "running" ? send.pause() : send.play());
   };
-  const step = () => session.post(send.step(1));
+  const step = () => post(send.step(1));
   const reset = () => {
     clearCharts();
-    session.post(send.reset());
+    post(send.reset());
   };
   element("play").addEventListener("click", togglePlay);
   element("step").addEventListener("click", step);
@@ -322,16 +336,12 @@ async function start() {
     showState("reconnecting", "Reconnecting…");
     session.retry();
   });
-  element("lower-rate").addEventListener("click", () => configure({ learning_rate: Math.max(specs.learning_rate.minimum ?? 1e-5, Number((settings.learning_rate / 10).toPrecision(2))) }));
+  element("lower-rate").addEventListener("click", () => configure({ learning_rate: Math.max(Number(specs.learning_rate.minimum), Number((settings.learning_rate / 10).toPrecision(2))) }));
   element("regenerate").addEventListener("click", () => {
     clearCharts();
-    session.post(send.regenerate());
+    post(send.regenerate());
   });
-  element("speed").addEventListener("input", (event) => {
-    const epochs = Number(/** @type {HTMLInputElement} */ (event.target).value);
-    setSpeed(epochs);
-    session.post(send.speed(epochs));
-  });
+  speedControl.addEventListener("input", () => post(send.speed(Number(speedControl.value))));
   element("share").addEventListener("click", async () => {
     updateLink();
     try {

@@ -8,6 +8,32 @@
  * @typedef {{frame: number, revision: number, state: string, models: ModelFrame[], bytes: number}} Frame
  */
 
+// The server's messages as the page reads them: protocol.py's models, field for field
+// (tests/test_web_contract.py compares these typedefs and SERVER_FIELDS with the models' JSON
+// Schemas, so a renamed field fails there and, at run time, in parseMessage).
+/**
+ * @typedef {{type: "ready", version: string, limits: Record<string, any>, settings: Record<string, any>, epochs_per_frame: number, effects: Record<string, string[]>, models: ModelSettings[]}} Ready
+ * @typedef {{type: "data", problem: string, n_outputs: number, train: number[][], test: number[][], target_low: number, target_high: number}} Data
+ * @typedef {{type: "status", state: string, epoch: number, detail: string}} Status
+ * @typedef {{type: "error", field: string, expected: string, received: string, message: string}} ErrorMessage
+ * @typedef {{type: "busy", reason: string, max_sessions: number}} Busy
+ * @typedef {{settings: Record<string, any>, loss: string, loss_kind: string, output_activation: string}} ModelSettings
+ * @typedef {{type: "settings", revision: number, settings: Record<string, any>, compare: Record<string, unknown>[], models: ModelSettings[], epochs_per_frame: number, problem: string, n_outputs: number}} AppliedSettings
+ * @typedef {{type: "frame", frame: number, revision: number, state: string, models: Record<string, any>[], buffers: Buffer[]}} FrameHeader
+ * @typedef {{name: string, model: number, dtype: string, shape: number[], offset: number, length: number}} Buffer
+ * @typedef {Ready | Data | Status | ErrorMessage | Busy | AppliedSettings} ServerMessage
+ */
+
+/** Every field of each server text message, by type. */
+export const SERVER_FIELDS = Object.freeze({
+  ready: ["type", "version", "limits", "settings", "epochs_per_frame", "effects", "models"],
+  data: ["type", "problem", "n_outputs", "train", "test", "target_low", "target_high"],
+  status: ["type", "state", "epoch", "detail"],
+  error: ["type", "field", "expected", "received", "message"],
+  busy: ["type", "reason", "max_sessions"],
+  settings: ["type", "revision", "settings", "compare", "models", "epochs_per_frame", "problem", "n_outputs"],
+});
+
 const decoder = new TextDecoder();
 
 /** @param {number[]} shape */
@@ -45,7 +71,8 @@ export function decodeFrame(buffer) {
 }
 
 /**
- * A text message from the server (ready, data, status, error, busy).
+ * A text message from the server (ready, data, status, error, busy, settings), checked
+ * against SERVER_FIELDS when its type is one of those (a newer server's other types pass).
  * @param {string} text
  * @returns {Record<string, any> & {type: string}}
  */
@@ -53,6 +80,14 @@ export function parseMessage(text) {
   const message = JSON.parse(text);
   if (typeof message !== "object" || message === null || typeof message.type !== "string") {
     throw new Error(`message: expected an object with a "type", received ${text.slice(0, 80)}`);
+  }
+  const fields = /** @type {Record<string, readonly string[]>} */ (SERVER_FIELDS)[message.type];
+  if (fields) {
+    const missing = fields.filter((name) => !(name in message));
+    const unknown = Object.keys(message).filter((name) => !fields.includes(name));
+    if (missing.length || unknown.length) {
+      throw new Error(`message ${message.type}: expected the fields ${fields.join(", ")}; missing [${missing.join(", ")}], unknown [${unknown.join(", ")}]`);
+    }
   }
   return message;
 }

@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
 from nn_playground import __version__, runtime
+from nn_playground.activation_curves import ActivationCurves, activation_curves
 from nn_playground.admission import Admission, SessionSlots
 from nn_playground.dataset_previews import DatasetPreviews, preview_datasets
 from nn_playground.lessons import Lessons, describe_lessons
@@ -77,10 +78,18 @@ def create_app(
 
     @app.get(
         "/api/config",
-        summary="Every setting's JSON Schema (choices, defaults, bounds), limits and effects",
+        summary="Every setting's JSON Schema (choices, defaults, bounds), limits, effects, the "
+        "colour palette and the session cap: the page's constants",
     )
     def api_config() -> ConfigDescription:
-        return describe_config(options.max_points)
+        return describe_config(options.max_points, options.max_sessions)
+
+    @app.get(
+        "/api/activations",
+        summary="Every hidden-layer activation and its slope, sampled by the engine, for plots",
+    )
+    def api_activations() -> ActivationCurves:
+        return activation_curves()
 
     @app.get(
         "/api/datasets",

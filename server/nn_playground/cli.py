@@ -127,6 +127,7 @@ def _start_warm_up() -> threading.Thread:
     """Load (or compile) the frame programs on a thread of their own, from the first moment:
     the web stack's imports and the server's start (~1 s) overlap the first program's load,
     and a session that needs a program still loading waits only for that one."""
+    from nn_playground.activation_curves import activation_curves
     from nn_playground.engine.runtime import (
         compilation,
         runner,  # JAX loads only when needed
@@ -137,6 +138,7 @@ def _start_warm_up() -> threading.Thread:
 
     def warm_up_then_place_threads() -> None:
         runner.warm_up()
+        activation_curves()  # the page's first request for them answers at once
         place_threads()  # XLA's threads exist by now
 
     thread = threading.Thread(target=warm_up_then_place_threads, name="warm-up", daemon=True)
@@ -192,6 +194,7 @@ async def serve(options: ServerOptions) -> None:
 
 def warm_up() -> None:
     """Fill the persistent compilation cache, so that later starts skip the compiler."""
+    from nn_playground.activation_curves import activation_curves
     from nn_playground.engine.runtime import (
         compilation,
         runner,  # JAX loads only when needed
@@ -201,6 +204,7 @@ def warm_up() -> None:
     started = time.perf_counter()
     cache = compilation.enable_persistent_cache()
     runner.warm_up()
+    activation_curves()
     log.info(
         "warm: every training function is compiled (%.1f s, cache %s)",
         time.perf_counter() - started,

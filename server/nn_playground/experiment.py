@@ -18,11 +18,19 @@ import numpy as np
 from nn_playground.engine.config import DatasetName, ModelConfig, Problem
 from nn_playground.engine.numerics.data import Dataset, target_range
 from nn_playground.engine.numerics.frames import Frame
-from nn_playground.engine.numerics.hyper import Hyper, make_hyper
+from nn_playground.engine.numerics.hyper import HEAD_OF_LOSS, Hyper, loss_kind, make_hyper
 from nn_playground.engine.numerics.state import DeviceData, TrainState, device_data
 from nn_playground.engine.runtime import runner
 from nn_playground.frame_wire import TrainedModel
-from nn_playground.protocol import REGENERATE, REINITIALISE, Data, Point, Settings
+from nn_playground.protocol import (
+    REGENERATE,
+    REINITIALISE,
+    AppliedSettings,
+    Data,
+    ModelSettings,
+    Point,
+    Settings,
+)
 from nn_playground.training_setup import (
     SetupError,
     custom_data,
@@ -259,6 +267,31 @@ class Experiment:
         ]
         every = all(d or s for d, s in zip(diverged, stopped, strict=True))
         return every, any(diverged)
+
+    def applied(self, revision: int, epochs_per_frame: int) -> AppliedSettings:
+        """The settings in effect as the page shows them: each model's whole settings with
+        its lists fitted to its depth, and the loss and output the engine chose for them."""
+        variants = self.compare or [{}]
+        models = []
+        for change, model in zip(variants, self.models, strict=True):
+            kind = loss_kind(model.config)
+            models.append(
+                ModelSettings(
+                    settings=merged(self.settings, change) if change else self.settings,
+                    loss=model.config.loss,
+                    loss_kind=kind.name.lower(),
+                    output_activation=HEAD_OF_LOSS[kind].name.lower(),
+                )
+            )
+        return AppliedSettings(
+            revision=revision,
+            settings=self.settings,
+            compare=[dict(change) for change in self.compare],
+            models=models,
+            epochs_per_frame=epochs_per_frame,
+            problem=self.dataset.problem,
+            n_outputs=self.dataset.n_outputs,
+        )
 
     def data_message(self) -> Data:
         def rows(points: Any) -> list[tuple[float, float, float]]:

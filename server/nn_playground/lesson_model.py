@@ -24,9 +24,9 @@ MAX_LESSON_MODELS = 5  # enough for five seeds; more would crowd a classroom pro
 
 
 class Lesson(Strict):
-    """To open a lesson a client sends `configure` with the default settings updated by
-    `settings` (see `lesson_settings`), `compare` with `compare` (an empty list leaves
-    compare mode) and `speed` with `epochs_per_frame`."""
+    """To open a lesson a client sends `configure` with the lesson's whole settings (the
+    defaults updated by `settings`: `lesson_settings`, served as `whole_settings`), `compare`
+    with `compare` (an empty list leaves compare mode) and `speed` with `epochs_per_frame`."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9-]{1,39}$", description="stable slug for URLs")
     title: str = Field(min_length=1, max_length=60)
@@ -72,15 +72,29 @@ class Lesson(Strict):
         return self
 
 
+class ServedLesson(Lesson):
+    """A lesson as GET /api/lessons serves it: with the whole settings it trains, so that a
+    client fills in no defaults of its own."""
+
+    whole_settings: Settings = Field(
+        description="the defaults updated by `settings`, lists fitted to the depth: what "
+        "`configure` sends to open the lesson"
+    )
+
+
 class Lessons(Strict):
     """GET /api/lessons: every lesson, in teaching order."""
 
-    lessons: list[Lesson]
+    lessons: list[ServedLesson]
 
 
 def lesson_settings(lesson: Lesson) -> Settings:
     """The settings a lesson trains: the defaults updated by its change."""
     return merged(Settings(), lesson.settings.given())
+
+
+def served(lesson: Lesson) -> ServedLesson:
+    return ServedLesson.model_validate({**dict(lesson), "whole_settings": lesson_settings(lesson)})
 
 
 def hidden_except(*shown: str) -> list[str]:

@@ -5,7 +5,14 @@ claim, so change a configuration here only with its test passing."""
 
 from __future__ import annotations
 
-from nn_playground.lesson_model import Lesson, Lessons, hidden_except, lesson_from, lesson_settings
+from nn_playground.lesson_model import (
+    Lesson,
+    Lessons,
+    hidden_except,
+    lesson_from,
+    lesson_settings,
+    served,
+)
 
 __all__ = ["BY_ID", "LESSONS", "Lesson", "Lessons", "describe_lessons", "lesson_settings"]
 
@@ -342,4 +349,4 @@ if len(BY_ID) != len(LESSONS):
 
 
 def describe_lessons() -> Lessons:
-    return Lessons(lessons=list(LESSONS))
+    return Lessons(lessons=[served(lesson) for lesson in LESSONS])

@@ -1,6 +1,6 @@
 """Every websocket message as a pydantic model: the single source of the wire's names,
-defaults and bounds (the page builds its controls from `settings_schema()`). Imports neither
-FastAPI nor JAX; docs/protocol.md describes the same messages with examples."""
+defaults and bounds (the page builds its controls from `describe_config`, GET /api/config).
+Imports neither FastAPI nor JAX; docs/protocol.md describes the same messages with examples."""
 
 from __future__ import annotations
 
@@ -20,11 +20,17 @@ from nn_playground.engine.config import (
     Problem,
     RegressionOutput,
 )
+from nn_playground.engine.numerics.data import OUTPUT_RANGE
 
 MAX_MESSAGE_BYTES = 64 * 1024  # a larger client message closes the socket with 1009
 MAX_COMPARE = 8  # models trained together in compare mode
 MAX_EPOCHS_PER_FRAME = 100
 MAX_STEP_EPOCHS = 1000
+MIN_USER_POINTS = 2  # a `points` message's least
+# Okabe-Ito (Okabe & Ito, "Color Universal Design", 2008): colour-blind safe. Class k, label k
+# and chart line k all take colour k; class 0 orange and class 1 blue, so a binary boundary
+# runs from orange to blue. The page draws with these (GET /api/config), never its own copy.
+PALETTE = ("#E69F00", "#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 # Input features by name (the same names as engine.limits.FEATURE_NAMES; a test checks).
 Feature = Literal["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin_x1", "sin_x2"]
 Seed = Annotated[int, Field(ge=0, lt=2**31)]
@@ -180,7 +186,7 @@ class SetPoints(Strict):
     type: Literal["points"]
     problem: Problem
     n_outputs: int = Field(1, ge=1, le=limits.MAX_OUTPUTS)
-    points: list[Point] = Field(min_length=2, max_length=limits.MAX_POINTS)
+    points: list[Point] = Field(min_length=MIN_USER_POINTS, max_length=limits.MAX_POINTS)
 
 
 class Compare(Strict):
@@ -230,12 +236,27 @@ class Limits(Strict):
     max_epochs_per_frame: int = MAX_EPOCHS_PER_FRAME
     max_step_epochs: int = MAX_STEP_EPOCHS
     features: list[str] = Field(default_factory=lambda: list(limits.FEATURE_NAMES))
+    min_user_points: int = MIN_USER_POINTS
+    max_regression_target: float = limits.MAX_REGRESSION_TARGET
+    # a `points` message's n_outputs per problem: [least, most]
+    outputs: dict[str, list[int]] = Field(
+        default_factory=lambda: {str(p): list(span) for p, span in OUTPUT_RANGE.items()}
+    )
 
 
 class ChangeEffects(Strict):
     keep_weights: list[str] = Field(default_factory=lambda: sorted(KEEP_WEIGHTS))
     reinitialise: list[str] = Field(default_factory=lambda: sorted(REINITIALISE))
     regenerate: list[str] = Field(default_factory=lambda: sorted(REGENERATE))
+
+
+class ModelSettings(Strict):
+    """One trained model's settings as applied, and what the server derived from them."""
+
+    settings: Settings  # every field; per-layer lists fitted to `hidden` (1 entry with none)
+    loss: Loss  # the criterion trained: mse for regression whatever `settings.loss` says
+    loss_kind: str  # the engine's loss, e.g. "sigmoid_ce", "softmax_ce", "linear_mse"
+    output_activation: str  # sigmoid, softmax, linear, relu or step
 
 
 class Ready(Strict):
@@ -245,6 +266,7 @@ class Ready(Strict):
     settings: Settings  # in effect now (the defaults, for a new session)
     epochs_per_frame: int
     effects: ChangeEffects = Field(default_factory=ChangeEffects)
+    models: list[ModelSettings] = Field(default_factory=list)  # as in AppliedSettings
 
 
 class Data(Strict):
@@ -280,6 +302,20 @@ class Busy(Strict):
     type: Literal["busy"] = "busy"
     reason: str
     max_sessions: int
+
+
+class AppliedSettings(Strict):
+    """Answers every client message but `ack` (after its error when refused): the settings in
+    effect, normalised, for the page to show. One answer per message, in order."""
+
+    type: Literal["settings"] = "settings"
+    revision: int  # client changes applied so far (as in frames)
+    settings: Settings  # the base settings (in compare mode, the variants' starting point)
+    compare: list[dict[str, Any]]  # the compared variants as accepted; [] when not comparing
+    models: list[ModelSettings]  # per trained model, in frame order
+    epochs_per_frame: int
+    problem: Problem
+    n_outputs: int
 
 
 class Buffer(Strict):
@@ -325,21 +361,27 @@ class FrameHeader(Strict):
     buffers: list[Buffer]
 
 
-ServerMessage = Annotated[Ready | Data | Status | Error | Busy, Field(discriminator="type")]
+ServerMessage = Annotated[
+    Ready | Data | Status | Error | Busy | AppliedSettings, Field(discriminator="type")
+]
 SERVER_MESSAGE: TypeAdapter[ServerMessage] = TypeAdapter(ServerMessage)
 
 
 class ConfigDescription(Strict):
-    """GET /api/config: everything the page needs to build its controls."""
+    """GET /api/config: everything the page needs to build its controls and draw, loaded
+    before it builds them; the page hard-codes none of it."""
 
     settings_schema: dict[str, Any]
     defaults: Settings
     limits: Limits
     effects: ChangeEffects
+    palette: list[str] = Field(default_factory=lambda: list(PALETTE))  # "#rrggbb"
+    max_sessions: int  # this server's session cap (a refused page is sent `busy`)
 
 
-def describe_config(max_points: int = limits.MAX_POINTS) -> ConfigDescription:
-    """The settings' schema with this server's point limit in place of the engine's."""
+def describe_config(max_points: int, max_sessions: int) -> ConfigDescription:
+    """The settings' schema with this server's point limit in place of the engine's, and
+    this server's session cap."""
     schema = Settings.model_json_schema()
     schema["properties"]["n_points"]["maximum"] = max_points
     return ConfigDescription(
@@ -347,4 +389,5 @@ def describe_config(max_points: int = limits.MAX_POINTS) -> ConfigDescription:
         defaults=Settings(),
         limits=Limits(max_points=max_points),
         effects=ChangeEffects(),
+        max_sessions=max_sessions,
     )

@@ -188,6 +188,7 @@ class Session:
                 limits=Limits(max_points=self.options.max_points),
                 settings=self.experiment.settings,
                 epochs_per_frame=self.epochs_per_frame,
+                models=self.experiment.applied(self.revision, self.epochs_per_frame).models,
             )
         )
         self._wake.set()
@@ -212,11 +213,14 @@ class Session:
                         message="messages are JSON text",
                     )
                 )
+                await self._answer()
                 continue
             if len(text.encode()) > MAX_MESSAGE_BYTES:
                 await self.close(CLOSE_TOO_BIG, f"messages are at most {MAX_MESSAGE_BYTES} bytes")
+            parsed: Any = None
             try:
-                await self._handle(CLIENT_MESSAGE.validate_json(text))
+                parsed = CLIENT_MESSAGE.validate_json(text)
+                await self._handle(parsed)
             except ValidationError as error:
                 await self.send_message(validation_error(error))
             except SetupError as error:
@@ -228,6 +232,13 @@ class Session:
                         message=str(error),
                     )
                 )
+            if not isinstance(parsed, Ack):
+                await self._answer()
+
+    async def _answer(self) -> None:
+        """Every client message but an ack is answered with the settings then in effect (the
+        same as before it when it was refused): the page shows those, never its own guess."""
+        await self.send_message(self.experiment.applied(self.revision, self.epochs_per_frame))
 
     async def _handle(self, message: Any) -> None:
         if isinstance(message, Ack):

@@ -76,6 +76,10 @@ def test_frames_arrive_and_training_changes_the_picture(
 ) -> None:
     _open(page, live_server.url)
     expect(page.locator("#state")).to_have_text("idle")
+    # What the server chose for the default network, from the session's first message.
+    expect(page.locator("#trained-as")).to_have_text(
+        "Trains with cross entropy (sigmoid ce), sigmoid output."
+    )
     untrained = _boundary_pixels(page)
     assert len(set(untrained)) > 10  # a real picture, not a blank canvas
     page.locator("#speed").fill("20")
@@ -106,10 +110,13 @@ def test_model_controls_reach_the_server(page: Page, live_server: LiveServer) ->
     expect(page.locator("#network .layer").first.locator(".thumb")).to_have_count(
         3, timeout=FRAME_TIMEOUT_MS
     )
-    # A bad value is refused in the page with a message, and nothing is sent.
+    # A value out of bounds is refused by the server, which says why; the control shows the
+    # layers still in effect.
     hidden.fill("3, 99")
     hidden.press("Enter")
-    expect(page.locator("#notice")).to_contain_text("1 to 16 neurons")
+    expect(page.locator("#notice")).to_contain_text("Not applied: settings.hidden.1")
+    expect(page.locator("#notice")).to_contain_text("less than or equal to 16")
+    expect(hidden).to_have_value("3, 5, 2")
     before = _frames(page)
     page.locator('[data-param="dataset"]').select_option("xor")
     _wait_for_frames(page, before)
@@ -194,9 +201,9 @@ def test_a_link_reproduces_the_run(page: Page, live_server: LiveServer) -> None:
 
     page.locator('[data-param="l2"]').fill("0.01")
     page.locator('[data-param="early_stopping"]').check()
+    # The link changes with the server's answer: it holds the settings applied.
+    expect(page).to_have_url(re.compile(r"l2=0\.01.*early_stopping=true"))
     copied = page.url
-    assert "l2=0.01" in copied
-    assert "early_stopping=true" in copied
     page.goto("about:blank")
     _open(page, copied)
     expect(page.locator('[data-param="l2"]')).to_have_value("0.01")
@@ -219,6 +226,36 @@ def test_a_refused_change_is_explained_and_undone(page: Page, live_server: LiveS
     page.locator('[data-param="loss"]').select_option("perceptron")
     _wait_for_frames(page, before)
     expect(page.locator('[data-param="loss"]')).to_have_value("perceptron")
+
+
+def test_the_page_shows_the_settings_the_server_applied(
+    page: Page, live_server: LiveServer
+) -> None:
+    """The server normalises what it is sent (lists fitted to the depth, the loss a problem
+    trains with) or refuses it; the controls, the layer editor and the link show its answer."""
+    _open(page, live_server.url + "#hidden=3&activations=relu,sigmoid,tanh&dropout=0.1,0.2,0.3")
+    expect(page.locator('[data-param="hidden"]')).to_have_value("3")
+    # One layer: the server kept the first entry of each list, and the page shows that.
+    expect(page.locator(".layer-row")).to_have_count(1)
+    expect(page.get_by_label("activation of layer 1")).to_have_value("relu")
+    expect(page.get_by_label("dropout of layer 1")).to_have_value("0.1")
+    expect(page).to_have_url(re.compile(r"activations=relu(&|$)"))
+    expect(page).to_have_url(re.compile(r"dropout=0\.1(&|$)"))
+    trained_as = page.locator("#trained-as")
+    expect(trained_as).to_contain_text("cross entropy (sigmoid ce), sigmoid output")
+
+    # Regression trains with mean squared error whatever the loss control says.
+    page.locator('[data-param="dataset"]').select_option("plane")
+    expect(trained_as).to_contain_text("mse (linear mse), linear output")
+    expect(page.locator('[data-param="loss"]')).to_have_value("cross_entropy")
+
+    # An out-of-range value is refused by the server: the control shows the one in effect.
+    batch = page.locator('[data-param="batch_size"]')
+    batch.fill("0")
+    expect(page.locator("#notice")).to_contain_text("Not applied: settings.batch_size")
+    expect(batch).to_have_value("10")
+    assert "batch_size" not in page.url
+    save_screenshot(page, "page-settings-applied")
 
 
 def test_drawing_points_makes_the_data(page: Page, live_server: LiveServer) -> None:

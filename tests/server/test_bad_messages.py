@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from nn_playground.protocol import (
     CLIENT_MESSAGE,
     MAX_MESSAGE_BYTES,
+    AppliedSettings,
     Error,
     SessionState,
     Settings,
@@ -108,8 +109,11 @@ def test_bad_message_gets_an_error_naming_the_field(
     assert expected in error.expected
     assert error.received
     assert error.message.startswith(field)
-    # Nothing else came back, and nothing was applied.
-    assert conversation.since(mark) == [error]
+    # Then the settings in effect, unchanged; nothing else came back, and nothing was applied.
+    answer = conversation.next(AppliedSettings)
+    assert conversation.since(mark) == [error, answer]
+    assert answer.revision == conversation.changes
+    assert answer.settings == Settings()
     assert conversation.redraw().epoch == 2
     assert_still_trains(conversation)
 
@@ -301,8 +305,8 @@ def test_broken_message_catalogue_is_large_and_invalid() -> None:
 
 def test_ten_thousand_malformed_messages_each_get_one_error(conversation: Conversation) -> None:
     """Each message is answered by exactly one error (strings for field, expected and
-    received; the named field where the message had one broken field), in order, and the
-    session trains afterwards."""
+    received; the named field where the message had one broken field), then the settings
+    still in effect, in order, and the session trains afterwards."""
     paused_at_epoch_2(conversation)
     counted = [0]
 
@@ -316,11 +320,15 @@ def test_ten_thousand_malformed_messages_each_get_one_error(conversation: Conver
     @given(st.lists(malformed, min_size=MESSAGES_PER_EXAMPLE, max_size=MESSAGES_PER_EXAMPLE))
     def answers_each(cases: list[tuple[str, str]]) -> None:
         conversation.send_raw_all([text for text, _ in cases])
-        errors = conversation.receive_all(len(cases))
-        # A change that trains nothing: its frame, next, shows that no more errors came.
+        replies = conversation.receive_all(2 * len(cases))
+        errors, answers = replies[0::2], replies[1::2]
+        # A change that trains nothing: its answer and frame show that no more errors came.
         mark = len(conversation.received)
         frame = conversation.redraw()
-        assert conversation.since(mark) == [frame]
+        later = conversation.since(mark)
+        assert sorted(type(m).__name__ for m in later) == ["AppliedSettings", "Frame"]
+        assert all(isinstance(answer, AppliedSettings) for answer in answers)
+        assert all(answer.revision == answers[0].revision for answer in answers)
         for error, (text, field) in zip(errors, cases, strict=True):
             assert isinstance(error, Error), (text, error)
             assert all(isinstance(v, str) for v in (error.field, error.expected, error.received))

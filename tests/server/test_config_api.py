@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from fastapi.testclient import TestClient
 
 from nn_playground.app import create_app
+from nn_playground.engine import limits
 from nn_playground.engine.config import (
     Activation,
     DatasetName,
@@ -20,6 +22,7 @@ from nn_playground.engine.config import (
 from nn_playground.options import ServerOptions
 from nn_playground.protocol import (
     KEEP_WEIGHTS,
+    PALETTE,
     REGENERATE,
     REINITIALISE,
     ConfigDescription,
@@ -109,6 +112,20 @@ def test_server_point_limit_is_served() -> None:
         body = config(client)
     assert body["settings_schema"]["properties"]["n_points"]["maximum"] == 200
     assert body["limits"]["max_points"] == 200
+
+
+def test_the_pages_constants_are_served() -> None:
+    """The palette (one, Okabe-Ito), the plotting domain and the session cap: the page
+    hard-codes none of them."""
+    with TestClient(create_app(ServerOptions(max_sessions=7))) as client:
+        body = config(client)
+    assert body["palette"] == list(PALETTE)
+    assert body["palette"][:2] == ["#E69F00", "#0072B2"]  # class 0 orange, class 1 blue
+    assert len(set(body["palette"])) == len(body["palette"]) >= limits.MAX_OUTPUTS
+    assert all(re.fullmatch(r"#[0-9A-F]{6}", colour) for colour in body["palette"])
+    assert body["limits"]["domain"] == limits.DOMAIN
+    assert body["limits"]["outputs"]["multiclass"] == [3, limits.MAX_OUTPUTS]
+    assert body["max_sessions"] == 7
 
 
 def test_openapi_and_docs_list_the_routes(client: TestClient) -> None:

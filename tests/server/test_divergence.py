@@ -3,7 +3,7 @@ Infinity, and recovered by a lower learning rate or a reset."""
 
 from __future__ import annotations
 
-from nn_playground.protocol import SessionState, Status
+from nn_playground.protocol import AppliedSettings, SessionState, Status
 from tests.server.client_helpers import Conversation, Frame
 
 # Linear hidden layers at learning rate 10 blow up on the spiral within the first epoch, for
@@ -54,7 +54,7 @@ def test_a_diverged_session_stops_training(conversation: Conversation) -> None:
     assert again.model.epoch == frame.model.epoch
     assert again.model.step == frame.model.step
     assert again.header.state is SessionState.DIVERGED
-    assert all(isinstance(m, Frame) for m in conversation.since(mark))
+    assert all(isinstance(m, Frame | AppliedSettings) for m in conversation.since(mark))
 
 
 def test_lower_learning_rate_resumes_training(conversation: Conversation) -> None:

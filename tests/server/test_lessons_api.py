@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from nn_playground.lessons import LESSONS, Lessons
+from nn_playground.lessons import LESSONS, Lessons, lesson_settings
 from nn_playground.protocol import CLIENT_MESSAGE, Error, Settings, SettingsChange
 from tests.server.client_helpers import Conversation, strict_json
 
@@ -34,7 +34,10 @@ def test_every_lesson_is_served_in_teaching_order(client: TestClient) -> None:
     served = lessons(client)
     assert [lesson["id"] for lesson in served] == [lesson.id for lesson in LESSONS]
     for lesson, original in zip(served, LESSONS, strict=True):
+        whole = lesson.pop("whole_settings")
         assert lesson == original.model_dump(mode="json", exclude_none=True)
+        # The whole settings it trains, so that the page fills in no defaults of its own.
+        assert whole == lesson_settings(original).model_dump(mode="json")
         assert 2 <= len(lesson["explanation"]) <= 4
         assert set(lesson["hidden_controls"]) < set(Settings.model_fields)
 
@@ -49,8 +52,7 @@ def test_settings_list_only_what_a_lesson_changes(client: TestClient) -> None:
 
 def test_a_served_lesson_is_valid_client_messages(client: TestClient) -> None:
     for lesson in lessons(client):
-        settings = {**Settings().model_dump(mode="json"), **lesson["settings"]}
-        configure = {"type": "configure", "settings": settings}
+        configure = {"type": "configure", "settings": lesson["whole_settings"]}
         messages = [
             configure,
             {"type": "compare", "models": lesson["compare"]},
@@ -66,8 +68,7 @@ def test_a_lesson_applied_over_the_websocket_trains(
     """The restarts lesson (five seeds, the most models) as the page would open it."""
     lesson = next(lesson for lesson in lessons(client) if lesson["id"] == "random-restarts")
     conversation.start()
-    settings = {**Settings().model_dump(mode="json"), **lesson["settings"]}
-    conversation.send({"type": "configure", "settings": settings})
+    conversation.send({"type": "configure", "settings": lesson["whole_settings"]})
     conversation.send({"type": "compare", "models": lesson["compare"]})
     conversation.send({"type": "speed", "epochs_per_frame": lesson["epochs_per_frame"]})
     conversation.send({"type": "step", "epochs": 2 * lesson["epochs_per_frame"]})

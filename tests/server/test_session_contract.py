@@ -57,6 +57,13 @@ def test_session_opens_with_ready_data_and_an_untrained_frame(conversation: Conv
     assert ready.settings == Settings()
     assert ready.limits == Limits(max_points=1000)
     assert ready.effects == ChangeEffects()
+    [model] = ready.models  # what the server derived for the opening model
+    assert model.settings == Settings()
+    assert (model.loss, model.loss_kind, model.output_activation) == (
+        "cross_entropy",
+        "sigmoid_ce",
+        "sigmoid",
+    )
     assert ready.epochs_per_frame == 1
     assert data.problem == "binary"
     assert data.n_outputs == 1

@@ -23,7 +23,12 @@ import {
   paintNeuron,
   sequentialColor,
   toHex,
+  fromHex,
+  usePalette,
 } from "../../web/colors.js";
+import { CONFIG } from "./config_fixture.mjs";
+
+usePalette(CONFIG.palette); // the server's, as the page and the drawing worker set it
 
 const ORANGE = [0xe6, 0x9f, 0x00];
 const BLUE = [0x00, 0x72, 0xb2];
@@ -74,8 +79,15 @@ function paint(side, f, { discretize = false, output = null } = {}) {
 }
 
 describe("palette", () => {
-  test("is Okabe-Ito orange, blue, green, pink, sky", () => {
-    assert.deepEqual(PALETTE.map(toHex), ["#e69f00", "#0072b2", "#009e73", "#cc79a7", "#56b4e9"]);
+  test("is the server's, class 0 orange and class 1 blue (Okabe-Ito)", () => {
+    assert.deepEqual(PALETTE.map(toHex), CONFIG.palette.map((/** @type {string} */ hex) => hex.toLowerCase()));
+    assert.deepEqual(PALETTE.slice(0, 2).map(toHex), ["#e69f00", "#0072b2"]);
+  });
+
+  test("refuses colours that are not #rrggbb, and a palette of one", () => {
+    assert.deepEqual(fromHex("#0072B2"), [0x00, 0x72, 0xb2]);
+    assert.throws(() => fromHex("blue"), /expected "#rrggbb", received "blue"/);
+    assert.throws(() => usePalette(["#000000"]), /at least 2 colours, received 1/);
   });
 
   test("colours are pairwise distinct and far apart", () => {
@@ -147,7 +159,7 @@ describe("classColor", () => {
   });
 
   test("wraps past the palette", () => {
-    assert.deepEqual(classColor(5, 1), [...PALETTE[0]]);
+    assert.deepEqual(classColor(PALETTE.length, 1), [...PALETTE[0]]);
   });
 });
 

@@ -4,8 +4,11 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { PALETTE, multilabelColor, sequentialColor } from "../../web/colors.js";
+import { PALETTE, multilabelColor, sequentialColor, usePalette } from "../../web/colors.js";
 import { groupByProblem, previewDots } from "../../web/dataset_preview.js";
+import { CONFIG } from "./config_fixture.mjs";
+
+usePalette(CONFIG.palette); // the server's, as the page and the drawing worker set it
 
 /** @typedef {import("../../web/dataset_preview.js").DatasetSample} DatasetSample */
 

@@ -1,7 +1,7 @@
 // Unit tests of web/protocol.js: frame decoding on hand-built messages.
 import test from "node:test";
 import assert from "node:assert/strict";
-import { decodeFrame, parseMessage, send } from "../../web/protocol.js";
+import { SERVER_FIELDS, decodeFrame, parseMessage, send } from "../../web/protocol.js";
 
 /** Builds a frame as the server does: header padded so the payload is 4-byte aligned. */
 function buildFrame(header, payloadBytes) {
@@ -50,7 +50,7 @@ test("refuses a truncated frame with a message that says what is wrong", () => {
 });
 
 test("parses text messages and refuses ones without a type", () => {
-  assert.equal(parseMessage('{"type":"status","state":"idle"}').state, "idle");
+  assert.equal(parseMessage('{"type":"status","state":"idle","epoch":0,"detail":""}').state, "idle");
   assert.throws(() => parseMessage("[1,2]"), /expected an object/);
 });
 
@@ -58,4 +58,20 @@ test("client messages have the protocol's field names", () => {
   assert.deepEqual(send.speed(5), { type: "speed", epochs_per_frame: 5 });
   assert.deepEqual(send.regenerate(), { type: "regenerate", data_seed: null });
   assert.deepEqual(send.configure({ learning_rate: 0.1 }), { type: "configure", settings: { learning_rate: 0.1 } });
+});
+
+test("a server message must have its protocol fields: busy carries `reason`", () => {
+  const busy = parseMessage('{"type":"busy","reason":"the server is training 1 sessions","max_sessions":1}');
+  assert.equal(busy.reason, "the server is training 1 sessions");
+  assert.throws(
+    () => parseMessage('{"type":"busy","message":"full","max_sessions":1}'),
+    /message busy: expected the fields type, reason, max_sessions; missing \[reason\], unknown \[message\]/,
+  );
+  // A type this page does not know (a newer server's) passes unchecked.
+  assert.equal(parseMessage('{"type":"novel","anything":1}').type, "novel");
+});
+
+test("every server message type has its fields listed", () => {
+  assert.deepEqual(Object.keys(SERVER_FIELDS).sort(), ["busy", "data", "error", "ready", "settings", "status"]);
+  for (const fields of Object.values(SERVER_FIELDS)) assert.equal(fields[0], "type");
 });

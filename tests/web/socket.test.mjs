@@ -5,6 +5,9 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import { Session } from "../../web/socket.js";
 
+/** A whole ready message, as parseMessage checks it. */
+const READY = JSON.stringify({ type: "ready", version: "0", limits: {}, settings: {}, epochs_per_frame: 1, effects: {}, models: [] });
+
 class FakeSocket extends EventTarget {
   static CONNECTING = 0;
   static OPEN = 1;
@@ -75,7 +78,7 @@ function start() {
 test("a server restart reconnects to the same address after the backoff, and again after each failure", () => {
   const { session, timers, events, socket } = start();
   socket().open();
-  socket().deliver(JSON.stringify({ type: "ready" }));
+  socket().deliver(READY);
   socket().closeWith(1012, "service restart");
   assert.deepEqual(events.at(-1), { reconnecting: { code: 1012, reason: "service restart", attempt: 1, delayMs: 187.5, opened: true } });
   assert.equal(FakeSocket.made.length, 1, "no new connection before the wait");
@@ -87,7 +90,7 @@ test("a server restart reconnects to the same address after the backoff, and aga
   assert.equal(timers[0].ms, 375);
   timers.shift()?.callback();
   socket().open();
-  socket().deliver(JSON.stringify({ type: "ready" }));
+  socket().deliver(READY);
   assert.equal(session.attempt, 0, "a ready session starts the backoff over");
   socket().closeWith(1006);
   assert.equal(timers[0].ms, 187.5);
