@@ -1,0 +1,7 @@
+"""Exported code: Python scripts (JAX + optax, Keras 3) that train what a session trains, on
+its data, from its initial weights. Writes text only; imports the engine, never the wire."""
+
+from nn_playground.export.run import ExportedRun, exported_run
+from nn_playground.export.scripts import FORMATS, Script, write_script
+
+__all__ = ["FORMATS", "ExportedRun", "Script", "exported_run", "write_script"]
