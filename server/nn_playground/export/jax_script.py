@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from nn_playground.engine.config import Activation, Decay
 from nn_playground.export import data_text, losses_text, optimizers_text, randomness_text
-from nn_playground.export.literals import number, section
+from nn_playground.export.literals import blocks, number, section
 from nn_playground.export.run import ExportedRun
 
 ACTIVATIONS = {
@@ -49,7 +49,7 @@ HIDDEN = {tuple(config.hidden)!r}  # units per hidden layer
 DROPOUT = {tuple(config.dropout)!r}  # dropout rate per hidden layer
 BATCH_SIZE = {config.batch_size}
 L1, L2 = {number(config.l1)}, {number(config.l2)}  # penalties on the weights (not the biases)
-SEED = {run.train_seed:#010x}  # the seed of the playground's shuffles and dropout masks
+SEED = 0x{run.train_seed:08X}  # the seed of the playground's shuffles and dropout masks
 '''
 
 
@@ -130,10 +130,18 @@ def evaluate(params, x, y, labels):
 
 
 def _main(run: ExportedRun) -> str:
-    dropout = any(rate > 0 for rate in run.config.dropout)
-    keep = "dropout_keep(dropout_seed, number, len(rows))" if dropout else "None"
-    watch = ""
+    if any(rate > 0 for rate in run.config.dropout):
+        batches = """dropout_seed = stream(seed, 2 * epoch + 1)
+        for number, start in enumerate(range(0, n, batch)):
+            rows = order[start : start + batch]
+            keep = dropout_keep(dropout_seed, number, len(rows))"""
+    else:
+        batches = """for start in range(0, n, batch):
+            rows = order[start : start + batch]
+            keep = None"""
+    watch, best = "", ""
     if run.config.early_stopping:
+        best = '\n    best = (float("inf"), params, 0)'
         watch = f"""
         # Early stopping: keep the weights of the lowest test loss; when it has not improved
         # for {run.config.patience} epochs, go back to them and stop.
@@ -154,15 +162,11 @@ def main():
     opt_state = optimizer.init(params)
     seed = np.array([SEED], np.uint32)
     n, batch = len(TRAIN_POINTS), min(BATCH_SIZE, len(TRAIN_POINTS))
-    train_loss = test_loss = float("nan")
-    best = (float("inf"), params, 0)
+    train_loss = test_loss = float("nan"){best}
     for epoch in range(epochs):
         # Epoch e shuffles with draw 2e of the seed and drops units with draw 2e + 1.
         order = permutation(stream(seed, 2 * epoch), n)
-        dropout_seed = stream(seed, 2 * epoch + 1)
-        for number, start in enumerate(range(0, n, batch)):
-            rows = order[start : start + batch]
-            keep = {keep}
+        {batches}
             params, opt_state = train_step(
                 params, opt_state, train[0][rows], train[1][rows], train[2][rows], keep
             )
@@ -170,7 +174,8 @@ def main():
         test_loss, test_logits = evaluate(params, *test)
         test_loss = float(test_loss)
         test_accuracy = accuracy(np.asarray(test_logits), TEST_POINTS)
-        shown = f"epoch {{epoch + 1:5d}}  train loss {{train_loss:.6f}}  test loss {{test_loss:.6f}}"
+        shown = f"epoch {{epoch + 1:5d}}  train loss {{train_loss:.6f}}"
+        shown += f"  test loss {{test_loss:.6f}}"
         if test_accuracy is not None:
             shown += f"  test accuracy {{test_accuracy:.4f}}"
         print(shown){watch}
@@ -182,21 +187,16 @@ def main():
 
 def jax_script(run: ExportedRun, filename: str) -> str:
     dropout = any(rate > 0 for rate in run.config.dropout)
-    return "".join(
-        [
-            _header(run, filename),
-            "\n",
-            data_text.inputs_source(run),
-            _network(run),
-            _optimizer(run),
-            STEPS,
-            randomness_text.SHUFFLE,
-            randomness_text.DROPOUT if dropout else "",
-            _main(run),
-            "\n",
-            data_text.weights_source(run),
-            "\n",
-            data_text.points_source(run),
-            '\n\nif __name__ == "__main__":\n    main()\n',
-        ]
+    return blocks(
+        _header(run, filename),
+        data_text.inputs_source(run),
+        _network(run),
+        _optimizer(run),
+        STEPS,
+        randomness_text.SHUFFLE,
+        randomness_text.DROPOUT if dropout else "",
+        _main(run),
+        data_text.weights_source(run),
+        data_text.points_source(run),
+        'if __name__ == "__main__":\n    main()',
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from nn_playground.engine.config import Activation, Decay, ModelConfig, Optimizer
 from nn_playground.export import data_text, losses_text, optimizers_text
-from nn_playground.export.literals import number, section
+from nn_playground.export.literals import blocks, number, section
 from nn_playground.export.run import ExportedRun
 
 ACTIVATIONS = {
@@ -114,21 +114,14 @@ def learning_rate(epoch, current=None):
     return definition, "[" + ", ".join(callbacks) + "]"
 
 
-def keras_script(run: ExportedRun, filename: str) -> str:
+def _build_model(run: ExportedRun, loss: str) -> str:
     config = run.config
-    loss_definition, loss = losses_text.keras_loss_source(run)
-    fit_target = "labels" if losses_text.uses_labels(run) else "targets"
-    schedule, callbacks = _schedule(config)
     optimizer = optimizers_text.optimizer_of(config)
     note = OPTIMIZER_NOTES.get(optimizer, "")
     if optimizer in (Optimizer.MOMENTUM, Optimizer.NESTEROV) and config.decay is not Decay.NONE:
         note = MOMENTUM_NOTE
     note = losses_text.indented(note) + "\n" if note else ""
-    body = f"""
-
-{loss_definition}{losses_text.accuracy_source(run)}{schedule}
-
-def build_model():
+    return f"""def build_model():
     model = keras.Sequential(
         [
 {_layers(config)}
@@ -138,9 +131,12 @@ def build_model():
 {note}    optimizer = {optimizers_text.keras_source(config)}
     model.compile(optimizer=optimizer, loss={loss})
     return model
+"""
 
 
-def main():
+def _main(run: ExportedRun, callbacks: str) -> str:
+    fit_target = "labels" if losses_text.uses_labels(run) else "targets"
+    return f"""def main():
     parser = argparse.ArgumentParser(description="Train the exported nn-playground model.")
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     epochs = parser.parse_args().epochs
@@ -165,18 +161,21 @@ def main():
     test_loss = float(ops.mean(model.loss(test_y, test_logits)))
     test_accuracy = accuracy(test_logits, TEST_POINTS)
     print(RESULT.format(epochs, train_loss, test_loss, test_accuracy))
-
 """
-    return "".join(
-        [
-            _header(run, filename),
-            "\n",
-            data_text.inputs_source(run),
-            body,
-            "\n",
-            data_text.weights_source(run),
-            "\n",
-            data_text.points_source(run),
-            '\n\nif __name__ == "__main__":\n    main()\n',
-        ]
+
+
+def keras_script(run: ExportedRun, filename: str) -> str:
+    loss_definition, loss = losses_text.keras_loss_source(run)
+    schedule, callbacks = _schedule(run.config)
+    return blocks(
+        _header(run, filename),
+        data_text.inputs_source(run),
+        loss_definition,
+        losses_text.accuracy_source(run),
+        schedule,
+        _build_model(run, loss),
+        _main(run, callbacks),
+        data_text.weights_source(run),
+        data_text.points_source(run),
+        'if __name__ == "__main__":\n    main()',
     )

@@ -48,3 +48,8 @@ def section(title: str) -> str:
     """A section rule of the script: `# --- title ---...`, 88 characters wide."""
     head = f"# --- {title} "
     return head + "-" * (88 - len(head))
+
+
+def blocks(*parts: str) -> str:
+    """Parts of a script, two blank lines apart (as PEP 8 spaces top-level definitions)."""
+    return "\n\n\n".join(part.strip("\n") for part in parts if part.strip()) + "\n"

@@ -10,7 +10,7 @@ from nn_playground.export.literals import section
 SHUFFLE = f'''{section("The playground's randomness")}
 # Shuffles and dropout masks come from a 32-bit hash of counters (uint32 arithmetic wraps),
 # so they are the same here as on the playground's server.
-GOLDEN = np.uint32({randomness.GOLDEN:#x})
+GOLDEN = np.uint32(0x{randomness.GOLDEN:08X})
 SPAN = {randomness.SPAN}  # a power of two >= the largest dataset: the shuffle permutes 0..SPAN-1
 
 
