@@ -212,33 +212,52 @@ def engine_outcome(case: Case, epochs: int) -> Outcome:
 def write(case: Case, format_name: str, folder: Path, epochs: int = 20) -> Path:
     run = exported_run(case.config, case.data(), case.dataset.value, "test data", epochs)
     script = write_script(format_name, run)
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / script.filename
     path.write_text(script.code)
     return path
 
 
-def run_script(path: Path, epochs: int) -> Outcome:
-    """Run an exported script for `epochs` and read its last line."""
+# Runs scripts one after another in one interpreter, as `python script.py --epochs N` would:
+# importing jax or keras once instead of once a script.
+RUNNER = """
+import runpy, sys
+epochs, paths = sys.argv[1], sys.argv[2:]
+for path in paths:
+    sys.argv = [path, "--epochs", epochs]
+    runpy.run_path(path, run_name="__main__")
+"""
+
+
+def run_scripts(paths: list[Path], epochs: int) -> list[Outcome]:
+    """Run exported scripts for `epochs` each and read the last line each printed."""
     environment = {**os.environ, "KERAS_BACKEND": "jax", "PYTHONWARNINGS": "ignore"}
     done = subprocess.run(
-        [sys.executable, str(path), "--epochs", str(epochs)],
+        [sys.executable, "-c", RUNNER, str(epochs), *map(str, paths)],
         capture_output=True,
         text=True,
-        timeout=SCRIPT_TIMEOUT,
+        timeout=SCRIPT_TIMEOUT * len(paths),
         env=environment,
-        cwd=path.parent,
+        cwd=paths[0].parent,
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     found = RESULT.findall(done.stdout)
-    assert found, done.stdout[-2000:]
-    epochs_run, train_loss, test_loss, accuracy = found[-1]
-    return Outcome(
-        epochs=int(epochs_run),
-        train_loss=float(train_loss),
-        test_loss=float(test_loss),
-        test_accuracy=None if accuracy == "None" else float(accuracy),
-    )
+    assert len(found) == len(paths), done.stdout[-2000:]
+    return [
+        Outcome(
+            epochs=int(epochs_run),
+            train_loss=float(train_loss),
+            test_loss=float(test_loss),
+            test_accuracy=None if accuracy == "None" else float(accuracy),
+        )
+        for epochs_run, train_loss, test_loss, accuracy in found
+    ]
+
+
+def run_script(path: Path, epochs: int) -> Outcome:
+    """Run one exported script as a user would: `python script.py --epochs N`."""
+    return run_scripts([path], epochs)[0]
 
 
 def close(a: float, b: float) -> float:
