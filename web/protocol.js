@@ -45,7 +45,7 @@ export function decodeFrame(buffer) {
 }
 
 /**
- * A text message from the server (ready, data, status, error, busy).
+ * A text message from the server (ready, data, status, error, busy, code).
  * @param {string} text
  * @returns {Record<string, any> & {type: string}}
  */
@@ -75,4 +75,6 @@ export const send = {
   compare: (models) => ({ type: "compare", models }),
   /** @param {number} frame */
   ack: (frame) => ({ type: "ack", frame }),
+  /** @param {"keras" | "jax"} format @param {number} [model] index in compare mode */
+  export: (format, model = 0) => ({ type: "export", format, model }),
 };

@@ -59,3 +59,8 @@ test("client messages have the protocol's field names", () => {
   assert.deepEqual(send.regenerate(), { type: "regenerate", data_seed: null });
   assert.deepEqual(send.configure({ learning_rate: 0.1 }), { type: "configure", settings: { learning_rate: 0.1 } });
 });
+
+test("an export request names the format and the model", () => {
+  assert.deepEqual(send.export("jax"), { type: "export", format: "jax", model: 0 });
+  assert.deepEqual(send.export("keras", 2), { type: "export", format: "keras", model: 2 });
+});
