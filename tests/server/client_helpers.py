@@ -18,6 +18,7 @@ from nn_playground.frame_wire import HEADER_LENGTH, decode_frame
 from nn_playground.protocol import (
     SERVER_MESSAGE,
     Busy,
+    Code,
     Data,
     Error,
     FrameHeader,
@@ -82,7 +83,7 @@ class Frame:
         return [self.arrays[(model, name)].copy() for name in names]
 
 
-Message = Ready | Data | Status | Error | Busy | Frame
+Message = Ready | Data | Status | Error | Busy | Code | Frame
 
 
 def parse_frame(message: bytes) -> Frame:
@@ -101,7 +102,7 @@ def parse_frame(message: bytes) -> Frame:
     return Frame(header, arrays)
 
 
-def parse_text(text: str) -> Ready | Data | Status | Error | Busy:
+def parse_text(text: str) -> Ready | Data | Status | Error | Busy | Code:
     assert_finite_numbers(strict_json(text))
     return SERVER_MESSAGE.validate_json(text)
 
