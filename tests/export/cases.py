@@ -231,7 +231,8 @@ for path in paths:
 
 def run_scripts(paths: list[Path], epochs: int) -> list[Outcome]:
     """Run exported scripts for `epochs` each and read the last line each printed."""
-    environment = {**os.environ, "KERAS_BACKEND": "jax", "PYTHONWARNINGS": "ignore"}
+    # No KERAS_BACKEND: a Keras script chooses JAX by itself where TensorFlow is absent.
+    environment = {k: v for k, v in os.environ.items() if k != "KERAS_BACKEND"}
     done = subprocess.run(
         [sys.executable, "-c", RUNNER, str(epochs), *map(str, paths)],
         capture_output=True,

@@ -171,6 +171,9 @@ def main():
                 params, opt_state, train[0][rows], train[1][rows], train[2][rows], keep
             )
         train_loss = float(evaluate(params, *train)[0])
+        if not np.isfinite(train_loss):
+            print(f"diverged in epoch {{epoch + 1}}: lower the learning rate")
+            break
         test_loss, test_logits = evaluate(params, *test)
         test_loss = float(test_loss)
         test_accuracy = accuracy(np.asarray(test_logits), TEST_POINTS)
