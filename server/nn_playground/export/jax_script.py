@@ -31,7 +31,9 @@ Trains the same network from the same initial weights on the same points, in the
 minibatches and with the same dropout masks as the playground did, so the losses it prints
 follow the playground's curves epoch by epoch.
 
-    python {filename} [--epochs N]      (needs jax, optax and numpy)
+    python {filename} [--epochs N]
+
+It needs jax, optax and numpy.
 """
 
 import argparse

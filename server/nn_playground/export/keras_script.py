@@ -49,7 +49,9 @@ The same network, initial weights, loss (from logits), optimizer, penalties, dro
 batch size and data as the playground. Keras shuffles and drops units with its own random
 numbers, so the curves follow the playground's closely but not to the digit.
 
-    python {filename} [--epochs N]      (needs keras>=3 and one of its backends)
+    python {filename} [--epochs N]
+
+It needs keras>=3 and one of its backends (JAX, TensorFlow or PyTorch).
 """
 
 import argparse
@@ -69,7 +71,7 @@ EPOCHS = {run.epochs}  # epochs trained when this was exported (--epochs changes
 # The last line printed, for a program that reads the outcome.
 RESULT = "result epochs={{}} train_loss={{!r}} test_loss={{!r}} test_accuracy={{!r}}"
 BATCH_SIZE = {config.batch_size}
-SEED = {config.seed}
+SEED = {config.seed}  # the playground's seed, here for Keras's shuffles and dropout masks
 {penalty}'''
 
 
@@ -103,15 +105,17 @@ def learning_rate(epoch, current=None):
     progress = epoch / {config.decay_epochs}
     return {number(config.learning_rate)} * ({optimizers_text.decay_factor(config, "np")})
 '''
-        callbacks.append("keras.callbacks.LearningRateScheduler(learning_rate)")
+        callbacks.append("keras.callbacks.LearningRateScheduler(learning_rate),")
     if config.early_stopping:
         callbacks.append(
             "keras.callbacks.EarlyStopping(\n"
             f'            monitor="val_loss", patience={config.patience}, '
             "restore_best_weights=True\n"
-            "        )"
+            "        ),"
         )
-    return definition, "[" + ", ".join(callbacks) + "]"
+    if not callbacks:
+        return definition, "[]"
+    return definition, "[\n" + "".join(f"        {item}\n" for item in callbacks) + "    ]"
 
 
 def _build_model(run: ExportedRun, loss: str) -> str:
@@ -142,6 +146,7 @@ def _main(run: ExportedRun, callbacks: str) -> str:
     epochs = parser.parse_args().epochs
     keras.utils.set_random_seed(SEED)
     model = build_model()
+    callbacks = {callbacks}
     train_x, train_y = features(TRAIN_POINTS), {fit_target}(TRAIN_POINTS)
     test_x, test_y = features(TEST_POINTS), {fit_target}(TEST_POINTS)
     model.fit(
@@ -151,7 +156,7 @@ def _main(run: ExportedRun, callbacks: str) -> str:
         epochs=epochs,
         shuffle=True,
         validation_data=(test_x, test_y),
-        callbacks={callbacks},
+        callbacks=callbacks,
         verbose=2,
     )
     train_logits = model.predict(train_x, verbose=0)
