@@ -10,8 +10,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from nn_playground.engine import runner
 from nn_playground.engine.config import (
     Activation,
@@ -47,10 +45,12 @@ class Case:
         )
 
 
+# Noisy data mostly: where classes overlap, accuracy leaves room for the Keras script to differ.
 CASES = {
     "binary_extra_features": Case(
         DatasetName.CIRCLE,
         ModelConfig(features=("x1", "x2", "x1^2", "x2^2"), hidden=(4, 2), learning_rate=0.1),
+        noise=0.6,
     ),
     "multiclass_softmax": Case(
         DatasetName.BLOBS,
@@ -63,6 +63,7 @@ CASES = {
             optimizer=Optimizer.ADAM,
             learning_rate=0.01,
         ),
+        noise=1.0,
     ),
     "multilabel": Case(
         DatasetName.OVERLAP,
@@ -103,6 +104,7 @@ CASES = {
             batch_size=50,
         ),
         n_points=400,
+        noise=1.0,
     ),
     "perceptron": Case(
         DatasetName.LINEAR,
@@ -259,7 +261,3 @@ def run_scripts(paths: list[Path], epochs: int) -> list[Outcome]:
 def run_script(path: Path, epochs: int) -> Outcome:
     """Run one exported script as a user would: `python script.py --epochs N`."""
     return run_scripts([path], epochs)[0]
-
-
-def close(a: float, b: float) -> float:
-    return float(np.abs(a - b))
