@@ -1,11 +1,13 @@
 """A plain Python client of nn-playground's websocket (docs/protocol.md): it trains one model
-for a number of epochs, printing the losses, and saves the decision boundary as a PNG.
+for a number of epochs, printing the losses, and saves the decision boundary as a PNG (and,
+with --code keras|jax, the script that trains the same model, written by the server).
 
 It needs only `websockets` (12+) and `numpy` (`pip install websockets numpy`) and never
 imports the server's package: frames are decoded here with struct + json + numpy.
 
     python examples/client.py --url ws://127.0.0.1:8000/ws --out boundary.png --epochs 200 \
-        --dataset spiral --hidden 8,8 --activations relu --set optimizer=adam --set l2=0.001
+        --dataset spiral --hidden 8,8 --activations relu --set optimizer=adam --set l2=0.001 \
+        --code jax --code-out spiral_jax.py
 
 Exit status: 0 trained; 1 no connection, or the server closed it; 2 the server refused
 (busy, or an error naming a setting); 3 the model diverged (the picture is still saved).
@@ -82,6 +84,13 @@ class Session:
 
     def send(self, message: Message) -> None:
         self.websocket.send(json.dumps(message))
+
+    def code(self, format_name: str) -> Message:
+        """The server's script of the model (an export changes nothing: no frame comes)."""
+        self.send({"type": "export", "format": format_name})
+        while (message := self.receive())["type"] != "code":
+            pass
+        return message
 
     def frame(self, revision: int) -> Message:
         """The first frame that reflects every change up to `revision`."""
@@ -188,6 +197,11 @@ def train(args: argparse.Namespace) -> int:
             )
             print(f"epoch {epoch:4d}  {text}", flush=True)  # n/a: a non-finite loss
         image = picture(session.arrays, session.data, ready["limits"]["domain"], args.scale)
+        if args.code:
+            code = session.code(args.code)
+            with open(args.code_out or code["filename"], "w", encoding="utf-8") as file:
+                file.write(code["code"])
+            print(f"saved the {args.code} script as {args.code_out or code['filename']}")
     write_png(args.out, image)
     size = f"{image.shape[1]}x{image.shape[0]}"
     print(f"trained {epoch} epochs ({header['state']}); saved {args.out} ({size})")
@@ -205,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs-per-step", type=int, default=20, help="epochs per frame")
     parser.add_argument("--scale", type=int, default=3, help="pixels per grid cell")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait")
+    parser.add_argument("--code", choices=("keras", "jax"), help="also save this script")
+    parser.add_argument("--code-out", help="the script's file (default: the server's name)")
     for name in OPTIONS:
         parser.add_argument("--" + name.replace("_", "-"), help=f"setting {name} (lists: a,b)")
     parser.add_argument(

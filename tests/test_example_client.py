@@ -120,6 +120,24 @@ def test_client_trains_200_epochs_and_saves_the_boundary(
     assert corner[0] > corner[2] + 50, corner
 
 
+def test_client_saves_a_jax_script_that_replays_its_run(server: LiveServer, tmp_path: Path) -> None:
+    """The exported script, run on its own, ends where the server's 20 epochs ended."""
+    script = tmp_path / "circle.py"
+    wait_for_free_slot(server)
+    result = run_client(
+        "--url", ws_url(server), "--out", str(tmp_path / "b.png"), "--epochs", "20",
+        "--code", "jax", "--code-out", str(script),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"saved the jax script as {script}" in result.stdout
+    served = re.findall(r"^epoch\s+20\s+train loss (\S+)", result.stdout, re.MULTILINE)
+    replayed = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=280, check=True
+    ).stdout
+    (train_loss,) = re.findall(r"^result epochs=20 train_loss=(\S+) ", replayed, re.MULTILINE)
+    assert abs(float(train_loss) - float(served[0])) <= 1e-4  # the client prints 4 decimals
+
+
 def test_client_fails_clearly_when_the_server_is_busy(server: LiveServer, tmp_path: Path) -> None:
     wait_for_free_slot(server)
     with connect(ws_url(server), max_size=None) as holder:
@@ -198,6 +216,21 @@ def receive_until_revision(websocket: ClientConnection, revision: int) -> None:
             return
 
 
+def receive_code(websocket: ClientConnection) -> protocol.Code:
+    """Acknowledge frames until the code message; no error may come."""
+    while True:
+        message = websocket.recv(timeout=TIMEOUT)
+        if isinstance(message, bytes):
+            (length,) = struct.unpack_from("<I", message)
+            header = protocol.FrameHeader.model_validate_json(message[4 : 4 + length])
+            websocket.send(json.dumps({"type": "ack", "frame": header.frame}))
+            continue
+        reply = protocol.SERVER_MESSAGE.validate_json(message)
+        assert not isinstance(reply, protocol.Error), message
+        if isinstance(reply, protocol.Code):
+            return reply
+
+
 def test_docs_client_examples_are_accepted_by_a_live_server(server: LiveServer) -> None:
     examples = [example for _, example in json_examples() if example.get("type") in CLIENT_TYPES]
     assert {example["type"] for example in examples} == set(CLIENT_TYPES)
@@ -208,6 +241,8 @@ def test_docs_client_examples_are_accepted_by_a_live_server(server: LiveServer) 
         revision = 0
         for example in examples:
             websocket.send(json.dumps(example))
-            if example["type"] != "ack":  # an ack changes nothing and causes no frame
+            if example["type"] == "export":  # answered by a code message, no frame
+                receive_code(websocket)
+            elif example["type"] != "ack":  # an ack changes nothing and causes no frame
                 revision += 1
                 receive_until_revision(websocket, revision)

@@ -32,7 +32,7 @@ import { SERVER_FIELDS, send } from "./web/protocol.js";
 import { pointsMessage } from "./web/csv_points.js";
 const built = [
   send.configure({}), send.play(), send.pause(), send.step(1), send.reset(), send.regenerate(),
-  send.speed(1), send.compare([]), send.ack(1),
+  send.speed(1), send.compare([]), send.ack(1), send.export("jax"),
   pointsMessage([{ x: 0, y: 0, label: 0 }], "binary"),
 ];
 console.log(JSON.stringify({ serverFields: SERVER_FIELDS, client: built }));

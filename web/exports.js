@@ -1,7 +1,6 @@
 // @ts-check
 // What a user can take away: the boundary as PNG, the trained weights as JSON, and the
-// equivalent Keras or JAX code in a dialog. DOM only; the code itself comes from codegen.js.
-import { jaxCode, kerasCode } from "./codegen.js";
+// script that trains the model (Keras or JAX, written by the server) in a dialog. DOM only.
 
 /** @param {Blob} blob @param {string} name */
 function download(blob, name) {
@@ -41,25 +40,53 @@ export function downloadWeights(model, settings) {
 }
 
 /**
- * Fills and opens the code dialog.
- * @param {HTMLDialogElement} dialog with a <pre><code> and buttons data-code="keras|jax|copy"
- * @param {Record<string, any>} settings @param {string} problem @param {number} nOutputs
+ * The "Show code" dialog: asks the server for the script of the model on screen (the server
+ * writes it from the session's data, initial weights and settings) and shows the answer.
+ * Buttons data-code="keras|jax" choose the format, "copy" and "download" take the script.
  */
-export function showCode(dialog, settings, problem, nOutputs) {
-  const code = /** @type {HTMLElement} */ (dialog.querySelector("code"));
-  const problemName = /** @type {import("./codegen.js").Problem} */ (problem);
-  /** @param {string} kind */
-  const show = (kind) => {
-    code.textContent = kind === "jax" ? jaxCode(settings, problemName, nOutputs) : kerasCode(settings, problemName, nOutputs);
-    for (const button of dialog.querySelectorAll("[data-code]")) {
-      button.setAttribute("aria-pressed", String(button.getAttribute("data-code") === kind));
+export class CodeDialog {
+  /**
+   * @param {HTMLDialogElement} dialog with a <pre><code> and the data-code buttons
+   * @param {(format: "keras" | "jax") => void} request sends an export request
+   */
+  constructor(dialog, request) {
+    this.dialog = dialog;
+    this.request = request;
+    this.code = /** @type {HTMLElement} */ (dialog.querySelector("code"));
+    /** @type {"keras" | "jax"} the format shown, or on its way */
+    this.format = "keras";
+    this.filename = "";
+    dialog.addEventListener("click", (event) => {
+      const kind = /** @type {HTMLElement} */ (event.target).dataset?.code;
+      if (kind === "copy") navigator.clipboard?.writeText(this.code.textContent ?? "").catch(() => undefined);
+      else if (kind === "download" && this.filename) download(new Blob([this.code.textContent ?? ""], { type: "text/x-python" }), this.filename);
+      else if (kind === "keras" || kind === "jax") this.ask(kind);
+    });
+  }
+
+  /** Opens the dialog on a fresh script of the model as it is now. */
+  open() {
+    this.ask(this.format);
+    this.dialog.showModal();
+  }
+
+  /** @param {"keras" | "jax"} format */
+  ask(format) {
+    this.format = format;
+    this.filename = "";
+    this.code.textContent = "The server is writing the script…";
+    for (const button of this.dialog.querySelectorAll("[data-code]")) {
+      const kind = button.getAttribute("data-code");
+      if (kind === "keras" || kind === "jax") button.setAttribute("aria-pressed", String(kind === format));
     }
-  };
-  dialog.onclick = (event) => {
-    const kind = /** @type {HTMLElement} */ (event.target).dataset?.code;
-    if (kind === "copy") navigator.clipboard?.writeText(code.textContent ?? "").catch(() => undefined);
-    else if (kind) show(kind);
-  };
-  show("keras");
-  dialog.showModal();
+    this.request(format);
+  }
+
+  /** @param {Record<string, any>} message the server's `code` message */
+  show(message) {
+    if (message.format !== this.format) return; // an answer to a format since left
+    this.filename = message.filename;
+    this.code.textContent = message.code;
+    this.dialog.dataset.filename = message.filename;
+  }
 }

@@ -15,7 +15,7 @@ import { Drawing } from "./drawing.js";
 import { FrameView } from "./frame_view.js";
 import { LayerEditor } from "./layer_editor.js";
 import { LessonView, hideControls } from "./lessons.js";
-import { downloadBoundary, downloadWeights, showCode } from "./exports.js";
+import { CodeDialog, downloadBoundary, downloadWeights } from "./exports.js";
 import { showLegend } from "./legend.js";
 import { NetworkView } from "./network.js";
 import { send } from "./protocol.js";
@@ -92,6 +92,8 @@ async function start() {
         notice(`Not applied: ${message.message}`);
       } else if (message.type === "busy") {
         busyReason = /** @type {import("./protocol.js").Busy} */ (message).reason;
+      } else if (message.type === "code") {
+        codeDialog.show(/** @type {import("./protocol.js").Code} */ (message));
       }
     },
     onReconnecting(reconnecting) {
@@ -261,7 +263,10 @@ async function start() {
   const pickDataset = bindDatasetPicker(element("dataset-picker"), /** @type {HTMLSelectElement} */ (document.querySelector('[data-param="dataset"]')));
   element("download-png").addEventListener("click", async () => downloadBoundary(await session.png()));
   element("download-weights").addEventListener("click", () => lastModel && downloadWeights(lastModel, settings));
-  element("show-code").addEventListener("click", () => showCode(/** @type {HTMLDialogElement} */ (element("code-dialog")), settings, data.problem, data.nOutputs));
+  // In compare mode the script is that of the model whose gradients are shown.
+  const exportedModel = () => (compare.models.length ? Number(/** @type {HTMLSelectElement} */ (element("gradient-model")).value) : 0);
+  const codeDialog = new CodeDialog(/** @type {HTMLDialogElement} */ (element("code-dialog")), (format) => session.post(send.export(format, exportedModel())));
+  element("show-code").addEventListener("click", () => codeDialog.open());
   const plotActivation = () => drawActivation(/** @type {HTMLCanvasElement} */ (element("activation-plot")), activationCurves, settings.activations[0]);
 
   const compare = new CompareView(

@@ -17,11 +17,12 @@
  * @typedef {{type: "status", state: string, epoch: number, detail: string}} Status
  * @typedef {{type: "error", field: string, expected: string, received: string, message: string}} ErrorMessage
  * @typedef {{type: "busy", reason: string, max_sessions: number}} Busy
+ * @typedef {{type: "code", format: "keras" | "jax", model: number, filename: string, code: string}} Code
  * @typedef {{settings: Record<string, any>, loss: string, loss_kind: string, output_activation: string}} ModelSettings
  * @typedef {{type: "settings", revision: number, settings: Record<string, any>, compare: Record<string, unknown>[], models: ModelSettings[], epochs_per_frame: number, problem: string, n_outputs: number}} AppliedSettings
  * @typedef {{type: "frame", frame: number, revision: number, state: string, models: Record<string, any>[], buffers: Buffer[]}} FrameHeader
  * @typedef {{name: string, model: number, dtype: string, shape: number[], offset: number, length: number}} Buffer
- * @typedef {Ready | Data | Status | ErrorMessage | Busy | AppliedSettings} ServerMessage
+ * @typedef {Ready | Data | Status | ErrorMessage | Busy | AppliedSettings | Code} ServerMessage
  */
 
 /** Every field of each server text message, by type. */
@@ -31,6 +32,7 @@ export const SERVER_FIELDS = Object.freeze({
   status: ["type", "state", "epoch", "detail"],
   error: ["type", "field", "expected", "received", "message"],
   busy: ["type", "reason", "max_sessions"],
+  code: ["type", "format", "model", "filename", "code"],
   settings: ["type", "revision", "settings", "compare", "models", "epochs_per_frame", "problem", "n_outputs"],
 });
 
@@ -71,7 +73,8 @@ export function decodeFrame(buffer) {
 }
 
 /**
- * A text message from the server (ready, data, status, error, busy, settings), checked
+ * A text message from the server (ready, data, status, error, busy, settings,
+ * code), checked
  * against SERVER_FIELDS when its type is one of those (a newer server's other types pass).
  * @param {string} text
  * @returns {Record<string, any> & {type: string}}
@@ -110,4 +113,6 @@ export const send = {
   compare: (models) => ({ type: "compare", models }),
   /** @param {number} frame */
   ack: (frame) => ({ type: "ack", frame }),
+  /** @param {"keras" | "jax"} format @param {number} [model] index in compare mode */
+  export: (format, model = 0) => ({ type: "export", format, model }),
 };

@@ -204,8 +204,27 @@ class Ack(Strict):
     frame: int = Field(ge=0)
 
 
+class Export(Strict):
+    """A Python script that trains model `model` (its index in compare mode) as the session
+    does: same data, initial weights and settings. Answered by `code`."""
+
+    type: Literal["export"]
+    format: Literal["keras", "jax"]
+    model: int = Field(0, ge=0, lt=MAX_COMPARE)
+
+
 ClientMessage = Annotated[
-    Configure | Play | Pause | Step | Reset | Regenerate | Speed | SetPoints | Compare | Ack,
+    Configure
+    | Play
+    | Pause
+    | Step
+    | Reset
+    | Regenerate
+    | Speed
+    | SetPoints
+    | Compare
+    | Ack
+    | Export,
     Field(discriminator="type"),
 ]
 CLIENT_MESSAGE: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
@@ -298,6 +317,16 @@ class Error(Strict):
     message: str
 
 
+class Code(Strict):
+    """The script an `export` asked for: Python source to save as `filename` and run."""
+
+    type: Literal["code"] = "code"
+    format: Literal["keras", "jax"]
+    model: int
+    filename: str
+    code: str
+
+
 class Busy(Strict):
     type: Literal["busy"] = "busy"
     reason: str
@@ -362,7 +391,7 @@ class FrameHeader(Strict):
 
 
 ServerMessage = Annotated[
-    Ready | Data | Status | Error | Busy | AppliedSettings, Field(discriminator="type")
+    Ready | Data | Status | Error | Busy | AppliedSettings | Code, Field(discriminator="type")
 ]
 SERVER_MESSAGE: TypeAdapter[ServerMessage] = TypeAdapter(ServerMessage)
 

@@ -20,6 +20,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from nn_playground import __version__
 from nn_playground.engine.numerics.state import TrainState
 from nn_playground.experiment import Experiment, train
+from nn_playground.export.from_session import code_request
 from nn_playground.frame_wire import TrainedModel, encode_frame
 from nn_playground.metrics import ServerMetrics
 from nn_playground.options import ServerOptions
@@ -31,6 +32,7 @@ from nn_playground.protocol import (
     Compare,
     Configure,
     Error,
+    Export,
     Limits,
     Pause,
     Play,
@@ -244,6 +246,10 @@ class Session:
         if isinstance(message, Ack):
             self.acked = max(self.acked, min(message.frame, self.sent))
             self._ack.set()
+            return
+        if isinstance(message, Export):
+            # Answered on a worker (it computes the initial weights); it changes nothing.
+            await self.send_message(await self.pool.run(code_request(self.experiment, message)))
             return
         experiment = self.experiment
         if isinstance(message, Configure):

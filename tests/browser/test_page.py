@@ -296,14 +296,26 @@ def test_a_bad_csv_is_refused_line_by_line(page: Page, live_server: LiveServer) 
     page.wait_for_function("document.body.dataset.points === '4'", timeout=FRAME_TIMEOUT_MS)
 
 
-def test_show_code_gives_keras_and_jax(page: Page, live_server: LiveServer) -> None:
+def test_show_code_gives_the_servers_keras_and_jax_scripts(
+    page: Page, live_server: LiveServer
+) -> None:
+    """The dialog shows the scripts the server writes for the session: its dataset, its
+    points embedded, the Keras model and the JAX replay of the engine's shuffles."""
     _open(page, live_server.url)
     page.locator("#show-code").click()
     code = page.locator("#code-dialog code")
-    expect(code).to_contain_text("from_logits=True")
+    expect(code).to_contain_text('# Points of "circle" (500 points')
+    expect(code).to_contain_text("TRAIN_POINTS = np.array(")
     expect(code).to_contain_text("keras.Sequential")
+    expect(code).to_contain_text("from_logits=True")
     page.locator('#code-dialog [data-code="jax"]').click()
-    expect(code).to_contain_text("optax")
+    expect(code).to_contain_text("optax.sgd(0.03)")
+    expect(code).to_contain_text("def permutation(seed, n):")
+    expect(code).to_contain_text('# Points of "circle" (500 points')
+    with page.expect_download() as script_download:
+        page.locator('#code-dialog [data-code="download"]').click()
+    assert script_download.value.suggested_filename == "nn_playground_circle_jax.py"
+    assert "INITIAL_PARAMS = [" in script_download.value.path().read_text()
     save_screenshot(page, "page-code")
 
 

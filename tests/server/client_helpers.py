@@ -19,6 +19,7 @@ from nn_playground.protocol import (
     SERVER_MESSAGE,
     AppliedSettings,
     Busy,
+    Code,
     Data,
     Error,
     FrameHeader,
@@ -83,7 +84,7 @@ class Frame:
         return [self.arrays[(model, name)].copy() for name in names]
 
 
-Message = Ready | Data | Status | Error | Busy | AppliedSettings | Frame
+Message = Ready | Data | Status | Error | Busy | AppliedSettings | Code | Frame
 
 
 def parse_frame(message: bytes) -> Frame:
@@ -102,7 +103,7 @@ def parse_frame(message: bytes) -> Frame:
     return Frame(header, arrays)
 
 
-def parse_text(text: str) -> Ready | Data | Status | Error | Busy | AppliedSettings:
+def parse_text(text: str) -> Ready | Data | Status | Error | Busy | AppliedSettings | Code:
     assert_finite_numbers(strict_json(text))
     return SERVER_MESSAGE.validate_json(text)
 

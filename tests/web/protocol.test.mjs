@@ -72,6 +72,11 @@ test("a server message must have its protocol fields: busy carries `reason`", ()
 });
 
 test("every server message type has its fields listed", () => {
-  assert.deepEqual(Object.keys(SERVER_FIELDS).sort(), ["busy", "data", "error", "ready", "settings", "status"]);
+  assert.deepEqual(Object.keys(SERVER_FIELDS).sort(), ["busy", "code", "data", "error", "ready", "settings", "status"]);
   for (const fields of Object.values(SERVER_FIELDS)) assert.equal(fields[0], "type");
+});
+
+test("an export request names the format and the model", () => {
+  assert.deepEqual(send.export("jax"), { type: "export", format: "jax", model: 0 });
+  assert.deepEqual(send.export("keras", 2), { type: "export", format: "keras", model: 2 });
 });
