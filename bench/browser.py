@@ -6,7 +6,7 @@ The page opens with a link (URL hash) that sets the large configuration, plays, 
 warm-up a Chrome trace is recorded over a few windows. A window is bracketed by two
 `console.timeStamp` marks made in the same main-thread task that reads the page's count of
 drawn frames (`window.nnPlayground.drawn`), so the frames and the trace cover the same span.
-The page paints in its drawing worker (web/frame_worker.js) and learns the count with each
+The page paints in its drawing worker (web/worker/frame_worker.js) and learns the count with each
 batch of numbers, at most 200 ms old at either mark: both ends lag alike, so a window of a
 few hundred frames is off by a few frames at most.
 
@@ -63,7 +63,7 @@ LARGE = {
     "train_fraction": "0.5",
 }
 LARGE_HASH = "&".join(f"{name}={value}" for name, value in LARGE.items())
-# What the page's controls show once the link is applied (see web/controls.js).
+# What the page's controls show once the link is applied (see web/page/controls.js).
 LARGE_CONTROLS = {**LARGE, "hidden": "8, 8, 8, 8, 8, 8"}
 # The network view's columns once frames of the large network are drawn: inputs, six layers.
 LARGE_COLUMNS = 7

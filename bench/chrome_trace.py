@@ -55,7 +55,7 @@ def renderer_main_thread(events: Iterable[Mapping[str, Any]]) -> tuple[int, int]
 
 
 def drawing_worker_thread(events: Iterable[Mapping[str, Any]]) -> tuple[int, int]:
-    """(pid, tid) of the page's drawing worker (web/frame_worker.js): of the dedicated
+    """(pid, tid) of the page's drawing worker (web/worker/frame_worker.js): of the dedicated
     worker threads, the one that ran the most animation frames."""
     return busiest_thread(events, DEDICATED_WORKER)
 

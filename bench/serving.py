@@ -32,8 +32,8 @@ from typing import IO
 import numpy as np
 
 from bench.server import ROOT, Client, _connect, cache_dir
-from nn_playground.cores import affinity
-from nn_playground.workers import is_warm
+from nn_playground.serving.cores import affinity
+from nn_playground.serving.workers import is_warm
 from tests.live_server import stop_process
 
 Figures = dict[str, float]

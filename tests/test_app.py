@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from nn_playground import __version__
-from nn_playground.app import Health, create_app
+from nn_playground.edge.app import Health, create_app
 
 
 def test_healthz_reports_status_version_and_backend() -> None:

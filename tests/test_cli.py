@@ -12,9 +12,9 @@ import pytest
 
 from nn_playground import __version__
 from nn_playground.cli import browser_url, parse_options
+from nn_playground.edge.web_assets import find_web_dir
 from nn_playground.engine.runtime.compilation import default_cache_dir
 from nn_playground.options import ServerOptions, options_from_env
-from nn_playground.web_assets import find_web_dir
 from tests.live_server import LiveServer, console_script, free_port, run_server
 
 

@@ -23,7 +23,7 @@ import pytest
 from websockets.sync.client import ClientConnection, connect
 
 from nn_playground import protocol
-from nn_playground.app import Health
+from nn_playground.edge.app import Health
 from nn_playground.engine import limits
 from tests.live_server import LiveServer, free_port, run_server
 

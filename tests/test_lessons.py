@@ -1,5 +1,5 @@
 """Every lesson, trained headless as a session trains it (Experiment + train), shows what its
-explanation claims, by a margin. The configurations come from nn_playground.lessons, so the
+explanation claims, by a margin. The configurations come from nn_playground.teaching.lessons, so the
 page and these tests cannot disagree; the numbers in comments were measured on a 2-core CPU."""
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from nn_playground.engine.numerics.hyper import Hyper, make_hyper
 from nn_playground.engine.numerics.losses import predict
 from nn_playground.engine.runtime import runner
 from nn_playground.engine.runtime.compilation import enable_persistent_cache
-from nn_playground.experiment import Experiment, train
-from nn_playground.lessons import BY_ID, LESSONS, Lesson, lesson_settings
+from nn_playground.sessions.experiment import Experiment, train
+from nn_playground.teaching.lessons import BY_ID, LESSONS, Lesson, lesson_settings
 
 enable_persistent_cache()
 

@@ -1,4 +1,4 @@
-"""The page's idea of the wire against protocol.py's pydantic models: web/protocol.js's
+"""The page's idea of the wire against protocol.py's pydantic models: web/shared/protocol.js's
 message typedefs and SERVER_FIELDS, the client messages it builds (protocol.send and
 csv_points.pointsMessage), and the node tests' copy of GET /api/config. A field renamed on
 either side fails here."""
@@ -28,8 +28,8 @@ TYPEDEF_MODELS = {"ErrorMessage": "Error"}
 
 # Each client message as the page builds it, by the functions it builds them with.
 PAGE_MESSAGES = """
-import { SERVER_FIELDS, send } from "./web/protocol.js";
-import { pointsMessage } from "./web/csv_points.js";
+import { SERVER_FIELDS, send } from "./web/shared/protocol.js";
+import { pointsMessage } from "./web/shared/csv_points.js";
 const built = [
   send.configure({}), send.play(), send.pause(), send.step(1), send.reset(), send.regenerate(),
   send.speed(1), send.compare([]), send.ack(1), send.export("jax"),

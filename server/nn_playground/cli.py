@@ -127,12 +127,12 @@ def _start_warm_up() -> threading.Thread:
     """Load (or compile) the frame programs on a thread of their own, from the first moment:
     the web stack's imports and the server's start (~1 s) overlap the first program's load,
     and a session that needs a program still loading waits only for that one."""
-    from nn_playground.activation_curves import activation_curves
+    from nn_playground.edge.activation_curves import activation_curves
     from nn_playground.engine.runtime import (
         compilation,
         runner,  # JAX loads only when needed
     )
-    from nn_playground.thread_placement import place_threads
+    from nn_playground.sessions.thread_placement import place_threads
 
     compilation.enable_persistent_cache()
 
@@ -166,7 +166,7 @@ async def serve(options: ServerOptions) -> None:
     # Imported after the warm-up started, for the reason given there.
     import uvicorn
 
-    from nn_playground.app import create_app
+    from nn_playground.edge.app import create_app
     from nn_playground.engine.runtime import runner  # waits for the warm-up thread's import of JAX
     from nn_playground.protocol import MAX_MESSAGE_BYTES
 
@@ -194,7 +194,7 @@ async def serve(options: ServerOptions) -> None:
 
 def warm_up() -> None:
     """Fill the persistent compilation cache, so that later starts skip the compiler."""
-    from nn_playground.activation_curves import activation_curves
+    from nn_playground.edge.activation_curves import activation_curves
     from nn_playground.engine.runtime import (
         compilation,
         runner,  # JAX loads only when needed
@@ -251,7 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         warm_up()
         return 0
     if options.workers is not None:
-        from nn_playground.workers import run_workers  # no JAX in the supervising process
+        from nn_playground.serving.workers import run_workers  # no JAX in the supervising process
 
         _collect_garbage_from_now_on()
         return run_workers(options, options.workers, browser_url(options))

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from nn_playground.cores import usable_cores
+from nn_playground.serving.cores import usable_cores
 
 ENV_PREFIX = "NN_PLAYGROUND_"
 SAME_ORIGIN = "same-origin"

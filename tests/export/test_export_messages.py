@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from nn_playground.app import create_app
+from nn_playground.edge.app import create_app
 from nn_playground.protocol import Code, Data, Error
 from tests.server.client_helpers import Conversation, Frame
 

@@ -14,7 +14,6 @@ import anyio
 import numpy as np
 from starlette.testclient import WebSocketTestSession
 
-from nn_playground.frame_wire import HEADER_LENGTH, decode_frame
 from nn_playground.protocol import (
     SERVER_MESSAGE,
     AppliedSettings,
@@ -27,6 +26,7 @@ from nn_playground.protocol import (
     Ready,
     Status,
 )
+from nn_playground.sessions.frame_wire import HEADER_LENGTH, decode_frame
 
 # A generous bound on one message: the first frame of a process loads or compiles its
 # program, which takes seconds here and much longer when others load the machine.

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from nn_playground.app import create_app
+from nn_playground.edge.app import create_app
 from nn_playground.engine.runtime.compilation import enable_persistent_cache
 from tests.server.client_helpers import Conversation
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from fastapi.testclient import TestClient
 
-from nn_playground.activation_curves import SAMPLES, Z_MAX, ActivationCurves
+from nn_playground.edge.activation_curves import SAMPLES, Z_MAX, ActivationCurves
 from nn_playground.engine.config import Activation
 from nn_playground.engine.numerics.model import LEAKY_SLOPE, SELU_ALPHA, SELU_SCALE
 

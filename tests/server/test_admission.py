@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from nn_playground.admission import SessionSlots, origin_allowed
-from nn_playground.app import create_app
+from nn_playground.edge.admission import SessionSlots, origin_allowed
+from nn_playground.edge.app import create_app
 from nn_playground.options import SAME_ORIGIN, ServerOptions
 from nn_playground.protocol import Busy, Ready
 from tests.server.client_helpers import Conversation, parse_text

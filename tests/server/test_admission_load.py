@@ -11,7 +11,7 @@ import threading
 
 import pytest
 
-from nn_playground.training_pool import WORKER_NICENESS, TrainingPool
+from nn_playground.sessions.training_pool import WORKER_NICENESS, TrainingPool
 from tests.live_server import run_async
 
 MAX_NICENESS = 19

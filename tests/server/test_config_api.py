@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from nn_playground.app import create_app
+from nn_playground.edge.app import create_app
 from nn_playground.engine import limits
 from nn_playground.engine.config import (
     Activation,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from nn_playground.dataset_previews import PREVIEW_POINTS, DatasetPreviews, preview_datasets
+from nn_playground.edge.dataset_previews import PREVIEW_POINTS, DatasetPreviews, preview_datasets
 from nn_playground.engine import limits
 from nn_playground.engine.config import DATASET_PROBLEM, DatasetName, Problem
 from nn_playground.engine.numerics.data import make_dataset

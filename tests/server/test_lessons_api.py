@@ -8,8 +8,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from nn_playground.lessons import LESSONS, Lessons, lesson_settings
 from nn_playground.protocol import CLIENT_MESSAGE, Error, Settings, SettingsChange
+from nn_playground.teaching.lessons import LESSONS, Lessons, lesson_settings
 from tests.server.client_helpers import Conversation, strict_json
 
 

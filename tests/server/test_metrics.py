@@ -14,10 +14,10 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.websockets import WebSocketDisconnect
 
-from nn_playground.app import create_app
+from nn_playground.edge.app import create_app
 from nn_playground.options import ServerOptions
 from nn_playground.protocol import Busy
-from nn_playground.training_pool import TrainingPool
+from nn_playground.sessions.training_pool import TrainingPool
 from tests.live_server import run_async
 from tests.server.client_helpers import Conversation, Frame
 

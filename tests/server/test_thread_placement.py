@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from nn_playground.thread_placement import placement
+from nn_playground.sessions.thread_placement import placement
 from tests.live_server import LiveServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,7 +39,7 @@ def thread_cores(pid: int) -> dict[int, tuple[str, set[int]]]:
 PLACE_AND_REPORT = """
 import json, os, threading
 import jax, jax.numpy as jnp
-from nn_playground.thread_placement import place_threads
+from nn_playground.sessions.thread_placement import place_threads
 jax.jit(lambda x: x + 1)(jnp.ones(3)).block_until_ready()
 placed = place_threads()
 later = {}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from nn_playground.haproxy_config import Discovered, Listed, main, render_config
+from nn_playground.serving.haproxy_config import Discovered, Listed, main, render_config
 
 HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
 

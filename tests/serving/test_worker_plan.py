@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from nn_playground.cli import parse_options
-from nn_playground.cores import cgroup_quota
 from nn_playground.options import ServerOptions
-from nn_playground.workers import plan_workers, split_evenly
+from nn_playground.serving.cores import cgroup_quota
+from nn_playground.serving.workers import plan_workers, split_evenly
 
 
 def test_one_process_per_core_with_the_cap_split_evenly() -> None:

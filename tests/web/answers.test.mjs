@@ -1,8 +1,8 @@
 // @ts-check
-// Unit tests of web/answers.js: which `settings` answer the page shows, and its sentence.
+// Unit tests of web/shared/answers.js: which `settings` answer the page shows, and its sentence.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Answers, trainedAs } from "../../web/answers.js";
+import { Answers, trainedAs } from "../../web/shared/answers.js";
 
 test("an answer is shown only when it answers the latest message", () => {
   const answers = new Answers();

@@ -1,5 +1,5 @@
 // @ts-check
-// Tests for web/colors.js (colour maps, painters, legend); run with `node --test tests/web/`.
+// Tests for web/shared/colors.js (colour maps, painters, legend); run with `node --test tests/web/`.
 // Imports only node builtins and the module under test: no DOM.
 
 import assert from "node:assert/strict";
@@ -25,7 +25,7 @@ import {
   toHex,
   fromHex,
   usePalette,
-} from "../../web/colors.js";
+} from "../../web/shared/colors.js";
 import { CONFIG } from "./config_fixture.mjs";
 
 usePalette(CONFIG.palette); // the server's, as the page and the drawing worker set it

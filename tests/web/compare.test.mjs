@@ -1,10 +1,10 @@
 // @ts-check
-// Unit tests of web/compare.js's pure parts: which settings a variant may change (the
+// Unit tests of web/page/compare.js's pure parts: which settings a variant may change (the
 // server's effects) and how a typed value is read (its bounds are the server's to judge).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { variantName, variantSettings, variantValue } from "../../web/compare.js";
-import { settingSpecs } from "../../web/schema.js";
+import { variantName, variantSettings, variantValue } from "../../web/page/compare.js";
+import { settingSpecs } from "../../web/shared/schema.js";
 import { CONFIG } from "./config_fixture.mjs";
 
 const SPECS = settingSpecs(CONFIG.settings_schema);

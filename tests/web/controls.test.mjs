@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { isRelevant } from "../../web/controls.js";
+import { isRelevant } from "../../web/page/controls.js";
 
 test("a parameter shows only under the choices it belongs to", () => {
   assert.equal(isRelevant("optimizer=adam,rmsprop", { optimizer: "adam" }), true);

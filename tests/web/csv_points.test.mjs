@@ -1,10 +1,10 @@
 // @ts-check
-// Unit tests of web/csv_points.js (reading a user's CSV of points, the `points` message, and
+// Unit tests of web/shared/csv_points.js (reading a user's CSV of points, the `points` message, and
 // guessing the problem). Run: node --test tests/web/ — node builtins and the module only.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { PROBLEMS, inferProblem, parsePointsCsv, pointsMessage } from "../../web/csv_points.js";
+import { PROBLEMS, inferProblem, parsePointsCsv, pointsMessage } from "../../web/shared/csv_points.js";
 import { LIMITS } from "./config_fixture.mjs";
 
 /** @param {string[]} lines */

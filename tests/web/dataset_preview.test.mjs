@@ -1,16 +1,16 @@
 // @ts-check
-// Unit tests of web/dataset_preview.js (a dataset sample's thumbnail dots and the grouping by
+// Unit tests of web/shared/dataset_preview.js (a dataset sample's thumbnail dots and the grouping by
 // problem). Run: node --test tests/web/ — node builtins and the modules only.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { PALETTE, multilabelColor, sequentialColor, usePalette } from "../../web/colors.js";
-import { groupByProblem, previewDots } from "../../web/dataset_preview.js";
+import { PALETTE, multilabelColor, sequentialColor, usePalette } from "../../web/shared/colors.js";
+import { groupByProblem, previewDots } from "../../web/shared/dataset_preview.js";
 import { CONFIG } from "./config_fixture.mjs";
 
 usePalette(CONFIG.palette); // the server's, as the page and the drawing worker set it
 
-/** @typedef {import("../../web/dataset_preview.js").DatasetSample} DatasetSample */
+/** @typedef {import("../../web/shared/dataset_preview.js").DatasetSample} DatasetSample */
 
 /** @param {Partial<DatasetSample>} fields @returns {DatasetSample} */
 const sample = (fields) => ({ name: "xor", problem: "binary", n_outputs: 1, points: [], ...fields });

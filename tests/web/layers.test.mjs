@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { addLayer, removeLayer, resizeLayer } from "../../web/layers.js";
+import { addLayer, removeLayer, resizeLayer } from "../../web/shared/layers.js";
 
 test("addLayer copies the last layer and stops at the limit", () => {
   assert.deepEqual(addLayer([4, 2], 6, 4), [4, 2, 2]);

@@ -1,7 +1,7 @@
-// Unit tests of web/protocol.js: frame decoding on hand-built messages.
+// Unit tests of web/shared/protocol.js: frame decoding on hand-built messages.
 import test from "node:test";
 import assert from "node:assert/strict";
-import { SERVER_FIELDS, decodeFrame, parseMessage, send } from "../../web/protocol.js";
+import { SERVER_FIELDS, decodeFrame, parseMessage, send } from "../../web/shared/protocol.js";
 
 /** Builds a frame as the server does: header padded so the payload is 4-byte aligned. */
 function buildFrame(header, payloadBytes) {

@@ -1,8 +1,8 @@
-// Unit tests of web/reconnect.js: which closes reconnect by themselves, how long each attempt
+// Unit tests of web/shared/reconnect.js: which closes reconnect by themselves, how long each attempt
 // waits, and what the page says.
 import test from "node:test";
 import assert from "node:assert/strict";
-import { BACKOFF, CLOSE, backoffDelay, closeAction, closedText, reconnectingText } from "../../web/reconnect.js";
+import { BACKOFF, CLOSE, backoffDelay, closeAction, closedText, reconnectingText } from "../../web/shared/reconnect.js";
 
 test("a server that went away, restarted or died is reconnected to", () => {
   for (const code of [CLOSE.GOING_AWAY, CLOSE.NO_STATUS, CLOSE.ABNORMAL, CLOSE.INTERNAL_ERROR, CLOSE.SERVICE_RESTART, 1014, 1015, 4000]) {

@@ -1,7 +1,7 @@
-// Unit tests of web/schema.js on a schema shaped like GET /api/config's.
+// Unit tests of web/shared/schema.js on a schema shaped like GET /api/config's.
 import test from "node:test";
 import assert from "node:assert/strict";
-import { fromLogPosition, parseIntegerList, settingSpecs, toLogPosition } from "../../web/schema.js";
+import { fromLogPosition, parseIntegerList, settingSpecs, toLogPosition } from "../../web/shared/schema.js";
 
 const schema = {
   $defs: { Activation: { enum: ["relu", "tanh"], type: "string" } },

@@ -1,5 +1,5 @@
 // @ts-check
-// Unit tests of web/series.js (the charts' DOM-free data logic). Run: node --test tests/web/
+// Unit tests of web/shared/series.js (the charts' DOM-free data logic). Run: node --test tests/web/
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
@@ -11,7 +11,7 @@ import {
   createRedrawScheduler,
   layerLabels,
   lossLabels,
-} from "../../web/series.js";
+} from "../../web/shared/series.js";
 
 /** @param {SeriesBuffer} buffer @param {number[]} xs pushes y = 10 * x for every x */
 function pushAll(buffer, xs) {
@@ -200,7 +200,7 @@ describe("createRedrawScheduler", () => {
 });
 
 test("log ticks never read as zero", async () => {
-  const { formatTick } = await import("../../web/series.js");
+  const { formatTick } = await import("../../web/shared/series.js");
   assert.equal(formatTick(0.001), "0.001");
   assert.equal(formatTick(0.01), "0.01");
   assert.equal(formatTick(1), "1");

@@ -1,9 +1,9 @@
-// Unit tests of web/socket.js against a stand-in WebSocket: a closed connection opens again
+// Unit tests of web/worker/socket.js against a stand-in WebSocket: a closed connection opens again
 // after the backoff, counters go on across connections, frames of an ended session are never
 // drawn, and final closes wait for retry().
 import test from "node:test";
 import assert from "node:assert/strict";
-import { Session } from "../../web/socket.js";
+import { Session } from "../../web/worker/socket.js";
 
 /** A whole ready message, as parseMessage checks it. */
 const READY = JSON.stringify({ type: "ready", version: "0", limits: {}, settings: {}, epochs_per_frame: 1, effects: {}, models: [] });

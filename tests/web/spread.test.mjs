@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { spread, spreadSentence } from "../../web/spread.js";
+import { spread, spreadSentence } from "../../web/shared/spread.js";
 
 test("spread finds the lowest, median and highest finite value", () => {
   assert.deepEqual(spread([0.3, 0.1, null, 0.5, Number.NaN]), { low: 0.1, median: 0.3, high: 0.5, lowIndex: 1, highIndex: 3, count: 3 });

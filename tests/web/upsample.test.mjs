@@ -1,11 +1,11 @@
 // @ts-check
-// Tests for web/upsample.js (bilinear upsampling of output grids); run with
+// Tests for web/shared/upsample.js (bilinear upsampling of output grids); run with
 // `node --test tests/web/`. Imports only node builtins and the module under test.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { upsample } from "../../web/upsample.js";
+import { upsample } from "../../web/shared/upsample.js";
 
 /** @param {number} side @param {(row: number, column: number) => number} value */
 function grid(side, value) {

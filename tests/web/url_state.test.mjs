@@ -1,8 +1,8 @@
-// Unit tests of web/url_state.js: a link round-trips every kind of setting.
+// Unit tests of web/shared/url_state.js: a link round-trips every kind of setting.
 import test from "node:test";
 import assert from "node:assert/strict";
-import { decodeHash, encodeHash } from "../../web/url_state.js";
-import { settingSpecs } from "../../web/schema.js";
+import { decodeHash, encodeHash } from "../../web/shared/url_state.js";
+import { settingSpecs } from "../../web/shared/schema.js";
 
 const schema = {
   $defs: { Activation: { enum: ["relu", "tanh"] }, Dataset: { enum: ["circle", "xor"] } },

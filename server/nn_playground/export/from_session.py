@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from nn_playground.engine.config import DatasetName, Problem
-from nn_playground.experiment import Experiment
 from nn_playground.export.run import exported_run
 from nn_playground.export.scripts import write_script
 from nn_playground.protocol import Code, Export, Settings
-from nn_playground.training_setup import SetupError
+from nn_playground.sessions.experiment import Experiment
+from nn_playground.sessions.training_setup import SetupError
 
 
 def dataset_detail(settings: Settings, problem: Problem) -> str:

@@ -1,0 +1,125 @@
+// @ts-check
+// The wire, decoded: binary frames into typed-array views, text messages into objects, and
+// the client messages the page sends. Pure: no DOM, no socket (node --test runs it).
+
+/**
+ * @typedef {{data: Uint8Array | Float32Array, shape: number[]}} WireArray
+ * @typedef {Record<string, any> & {arrays: Record<string, WireArray>}} ModelFrame
+ * @typedef {{frame: number, revision: number, state: string, models: ModelFrame[], bytes: number}} Frame
+ */
+
+// The server's messages as the page reads them: protocol.py's models, field for field
+// (tests/test_web_contract.py compares these typedefs and SERVER_FIELDS with the models' JSON
+// Schemas, so a renamed field fails there and, at run time, in parseMessage).
+/**
+ * @typedef {{type: "ready", version: string, limits: Record<string, any>, settings: Record<string, any>, epochs_per_frame: number, effects: Record<string, string[]>, models: ModelSettings[]}} Ready
+ * @typedef {{type: "data", problem: string, n_outputs: number, train: number[][], test: number[][], target_low: number, target_high: number}} Data
+ * @typedef {{type: "status", state: string, epoch: number, detail: string}} Status
+ * @typedef {{type: "error", field: string, expected: string, received: string, message: string}} ErrorMessage
+ * @typedef {{type: "busy", reason: string, max_sessions: number}} Busy
+ * @typedef {{type: "code", format: "keras" | "jax", model: number, filename: string, code: string}} Code
+ * @typedef {{settings: Record<string, any>, loss: string, loss_kind: string, output_activation: string}} ModelSettings
+ * @typedef {{type: "settings", revision: number, settings: Record<string, any>, compare: Record<string, unknown>[], models: ModelSettings[], epochs_per_frame: number, problem: string, n_outputs: number}} AppliedSettings
+ * @typedef {{type: "frame", frame: number, revision: number, state: string, models: Record<string, any>[], buffers: Buffer[]}} FrameHeader
+ * @typedef {{name: string, model: number, dtype: string, shape: number[], offset: number, length: number}} Buffer
+ * @typedef {Ready | Data | Status | ErrorMessage | Busy | AppliedSettings | Code} ServerMessage
+ */
+
+/** Every field of each server text message, by type. */
+export const SERVER_FIELDS = Object.freeze({
+  ready: ["type", "version", "limits", "settings", "epochs_per_frame", "effects", "models"],
+  data: ["type", "problem", "n_outputs", "train", "test", "target_low", "target_high"],
+  status: ["type", "state", "epoch", "detail"],
+  error: ["type", "field", "expected", "received", "message"],
+  busy: ["type", "reason", "max_sessions"],
+  code: ["type", "format", "model", "filename", "code"],
+  settings: ["type", "revision", "settings", "compare", "models", "epochs_per_frame", "problem", "n_outputs"],
+});
+
+const decoder = new TextDecoder();
+
+/** @param {number[]} shape */
+function count(shape) {
+  return shape.reduce((product, size) => product * size, 1);
+}
+
+/**
+ * A binary frame: 4-byte little-endian header length, JSON header, then the buffers the
+ * header lists. Arrays are views into `buffer`, not copies (the payload is 4-byte aligned).
+ * @param {ArrayBuffer} buffer
+ * @returns {Frame}
+ */
+export function decodeFrame(buffer) {
+  if (buffer.byteLength < 4) throw new Error(`frame: expected at least 4 bytes, received ${buffer.byteLength}`);
+  const headerLength = new DataView(buffer).getUint32(0, true);
+  if (4 + headerLength > buffer.byteLength) {
+    throw new Error(`frame: header of ${headerLength} bytes does not fit in ${buffer.byteLength}`);
+  }
+  const header = JSON.parse(decoder.decode(new Uint8Array(buffer, 4, headerLength)));
+  if (header.type !== "frame") throw new Error(`frame: expected type "frame", received ${header.type}`);
+  const payload = 4 + headerLength;
+  /** @type {ModelFrame[]} */
+  const models = header.models.map((/** @type {Record<string, any>} */ model) => ({ ...model, arrays: {} }));
+  for (const entry of header.buffers) {
+    const start = payload + entry.offset;
+    if (start + entry.length > buffer.byteLength) {
+      throw new Error(`frame: buffer ${entry.name} ends past the message`);
+    }
+    const n = count(entry.shape);
+    const data = entry.dtype === "uint8" ? new Uint8Array(buffer, start, n) : new Float32Array(buffer, start, n);
+    models[entry.model].arrays[entry.name] = { data, shape: entry.shape };
+  }
+  return { frame: header.frame, revision: header.revision, state: header.state, models, bytes: buffer.byteLength };
+}
+
+/**
+ * A text message from the server (ready, data, status, error, busy, settings,
+ * code), checked
+ * against SERVER_FIELDS when its type is one of those (a newer server's other types pass).
+ * @param {string} text
+ * @returns {Record<string, any> & {type: string}}
+ */
+export function parseMessage(text) {
+  const message = JSON.parse(text);
+  if (typeof message !== "object" || message === null || typeof message.type !== "string") {
+    throw new Error(`message: expected an object with a "type", received ${text.slice(0, 80)}`);
+  }
+  const fields = /** @type {Record<string, readonly string[]>} */ (SERVER_FIELDS)[message.type];
+  if (fields) {
+    const missing = fields.filter((name) => !(name in message));
+    const unknown = Object.keys(message).filter((name) => !fields.includes(name));
+    if (missing.length || unknown.length) {
+      throw new Error(`message ${message.type}: expected the fields ${fields.join(", ")}; missing [${missing.join(", ")}], unknown [${unknown.join(", ")}]`);
+    }
+  }
+  return message;
+}
+
+/** Client messages, by the names docs/protocol.md gives them. */
+export const send = {
+  /** @param {Record<string, unknown>} settings */
+  configure: (settings) => ({ type: "configure", settings }),
+  play: () => ({ type: "play" }),
+  pause: () => ({ type: "pause" }),
+  /** @param {number} epochs */
+  step: (epochs) => ({ type: "step", epochs }),
+  /** @param {number | null} [seed] */
+  reset: (seed = null) => ({ type: "reset", seed }),
+  /** @param {number | null} [dataSeed] */
+  regenerate: (dataSeed = null) => ({ type: "regenerate", data_seed: dataSeed }),
+  /** @param {number} epochsPerFrame */
+  speed: (epochsPerFrame) => ({ type: "speed", epochs_per_frame: epochsPerFrame }),
+  /** @param {Record<string, unknown>[]} models */
+  compare: (models) => ({ type: "compare", models }),
+  /** @param {number} frame */
+  ack: (frame) => ({ type: "ack", frame }),
+  /** @param {"keras" | "jax"} format @param {number} [model] index in compare mode */
+  export: (format, model = 0) => ({ type: "export", format, model }),
+};
+
+/** The /ws address next to the page, whatever path it is served under. */
+export function sessionUrl(location = window.location) {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  const base = location.pathname.replace(/[^/]*$/, "");
+  return `${scheme}//${location.host}${base}ws`;
+}
