@@ -28,7 +28,7 @@ def test_root_serves_the_page() -> None:
 
 def test_page_modules_are_served_as_javascript() -> None:
     with TestClient(create_app()) as client:
-        response = client.get("/main.js")
+        response = client.get("/page/main.js")
     assert response.status_code == 200
     assert "javascript" in response.headers["content-type"]
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from nn_playground import protocol
 
 ROOT = Path(__file__).resolve().parent.parent
-PROTOCOL_JS = ROOT / "web" / "protocol.js"
+PROTOCOL_JS = ROOT / "web" / "shared" / "protocol.js"
 INDEX_HTML = ROOT / "web" / "index.html"
 CONTROL = re.compile(r'<input [^>]*data-param="(\w+)"[^>]*>|<select [^>]*data-param="(\w+)"')
 CHECKBOX_VALUE = re.compile(r'data-param="features" value="([^"]+)"')
@@ -90,11 +90,11 @@ def test_the_page_lists_every_server_message_with_the_models_fields(page: dict[s
 
 
 def test_busy_is_read_by_its_reason(page: dict[str, Any]) -> None:
-    # An old page read busy's `message`; the server sends `reason`, and main.js reads it as
+    # An old page read busy's `message`; the server sends `reason`, and the page reads it as
     # protocol.js's Busy (tests/browser/test_reconnect.py shows it in the banner).
     assert fields(protocol.Busy) == ["type", "reason", "max_sessions"]
     assert page["serverFields"]["busy"] == ["type", "reason", "max_sessions"]
-    assert re.search(r"\.Busy\} \*/ \(message\)\.reason\b", (ROOT / "web" / "main.js").read_text())
+    assert re.search(r"\.Busy\} \*/ \(message\)\.reason\b", (ROOT / "web" / "page" / "server_messages.js").read_text())
 
 
 def test_the_page_typedefs_have_the_models_fields() -> None:
