@@ -1,8 +1,8 @@
 // @ts-check
 // Compare mode: variant rows ("the same, but activation = sigmoid"), a seeds button for
 // random restarts, the compared boundaries side by side (canvases the drawing worker
-// paints) and their numbers. Builds `compare` messages; the caller sends them, and shows the
-// comparison the server accepted (accept). The server judges each variant's values.
+// paints) and their numbers. Builds `compare` messages; the caller sends them, and says which
+// comparison the server accepted (the page state's). The server judges each variant's values.
 import { spreadSentence } from "../shared/spread.js";
 
 /** @typedef {import("../shared/schema.js").SettingSpec} SettingSpec */
@@ -55,33 +55,36 @@ export function variantName(change) {
   return entries.map(([name, value]) => `${name.replaceAll("_", " ")} = ${Array.isArray(value) ? value.join(", ") : value}`).join(", ");
 }
 
+/** "A: activations = sigmoid": compared model `i`'s caption. @param {string} name @param {number} i */
+export const caption = (name, i) => `${String.fromCharCode(65 + i)}: ${name}`;
+
 export class CompareView {
   /**
    * @param {HTMLElement} root the compare card
    * @param {Record<string, SettingSpec>} specs
    * @param {string[]} variants the settings a variant may change (variantSettings)
+   * @param {() => Record<string, unknown>[]} compared the models the server compares ([] when not comparing)
    * @param {(models: Record<string, unknown>[]) => void} sendCompare
    * @param {(text: string) => void} notice
    * @param {(canvases: HTMLCanvasElement[]) => void} paintOn hands the boundaries' canvases
    *   to the drawing worker, one per compared model
    */
-  constructor(root, specs, variants, sendCompare, notice, paintOn) {
+  constructor(root, specs, variants, compared, sendCompare, notice, paintOn) {
     this.root = root;
     this.paintOn = paintOn;
     this.specs = specs;
     this.variants = variants;
     this.sendCompare = sendCompare;
     this.notice = notice;
-    /** @type {Record<string, unknown>[]} the models the server compares ([] when not comparing) */
-    this.models = [];
+    this.compared = compared;
     this.shownKey = "[]"; // the names the boundaries and the table were built for
     this.rows = /** @type {HTMLElement} */ (root.querySelector(".variants"));
     this.grid = /** @type {HTMLElement} */ (root.querySelector(".compare-grid"));
     this.table = /** @type {HTMLTableElement} */ (root.querySelector(".compare-numbers"));
     this.spread = /** @type {HTMLElement} */ (root.querySelector(".compare-spread"));
     root.querySelector('[data-action="add"]')?.addEventListener("click", () => this.addRow("activations", "sigmoid"));
-    root.querySelector('[data-action="seeds"]')?.addEventListener("click", () => this.start(Array.from({ length: SEEDS }, (_, seed) => ({ seed }))));
-    root.querySelector('[data-action="stop"]')?.addEventListener("click", () => this.start([]));
+    root.querySelector('[data-action="seeds"]')?.addEventListener("click", () => this.sendCompare(Array.from({ length: SEEDS }, (_, seed) => ({ seed }))));
+    root.querySelector('[data-action="stop"]')?.addEventListener("click", () => this.sendCompare([]));
     root.querySelector('[data-action="compare"]')?.addEventListener("click", () => this.compareRows());
   }
 
@@ -125,27 +128,12 @@ export class CompareView {
       this.notice("Add a variant to compare with.");
       return;
     }
-    this.start(models);
-  }
-
-  /** Asks the server to compare these models (none: stop). @param {Record<string, unknown>[]} models */
-  start(models) {
     this.sendCompare(models);
-  }
-
-  /**
-   * The comparison the server accepted (a `settings` answer's `compare`).
-   * @param {Record<string, unknown>[]} models @returns {boolean} whether it changed
-   */
-  accept(models) {
-    if (JSON.stringify(models) === JSON.stringify(this.models)) return false;
-    this.models = models;
-    return true;
   }
 
   /** Names of the compared models, for charts and labels. */
   names() {
-    return this.models.map((change) => variantName(change));
+    return this.compared().map((change) => variantName(change));
   }
 
   /**
@@ -174,7 +162,7 @@ export class CompareView {
 
   /** New boundaries and table rows, captioned "A: ...", "B: ...". @param {string[]} names */
   label(names) {
-    const captions = names.map((name, i) => `${String.fromCharCode(65 + i)}: ${name}`);
+    const captions = names.map(caption);
     this.grid.replaceChildren();
     const canvases = captions.map((text) => {
       const figure = document.createElement("figure");
@@ -213,7 +201,7 @@ export class CompareView {
       cells[2].textContent = formatted(model.test_loss);
       cells[3].textContent = formatted(model.test_accuracy);
     });
-    const seeds = models.length > 1 && this.models.every((change) => Object.keys(change).join() === "seed");
+    const seeds = models.length > 1 && this.compared().every((change) => Object.keys(change).join() === "seed");
     if (this.spread.hidden === seeds) this.spread.hidden = !seeds; // unchanged: no restyle
     if (seeds) {
       this.spread.textContent = `${spreadSentence("Test loss", models.map((model) => model.test_loss), names)} Each run is the same network from other random weights: where it ends depends on where it starts.`;

@@ -4,6 +4,14 @@
 // is displayed (devicePixelRatio included), which only the page can measure.
 
 /** @typedef {import("../shared/protocol.js").Frame} Frame */
+/**
+ * @typedef {{onMessage: (message: Record<string, any>) => void,
+ *   onReconnecting: (reconnecting: import("../worker/socket.js").Reconnecting) => void,
+ *   onClose: (closed: import("../worker/socket.js").Closed) => void,
+ *   onShown: (frames: Frame[], received: number, drawn: number) => void, onFailure: (text: string) => void}} Handlers
+ *   onReconnecting: the connection closed and opens again by itself; onClose: it closed and
+ *   waits for retry()
+ */
 
 export class Drawing {
   /**
@@ -11,20 +19,18 @@ export class Drawing {
    * @param {{side: number, neuronSide: number, domain: number, palette: string[]}} constants grid
    *   cells per side of the output and a neuron map, the plotting domain and the palette
    *   (GET /api/config's)
-   * @param {{onMessage: (message: Record<string, any>) => void,
-   *   onReconnecting: (reconnecting: import("../worker/socket.js").Reconnecting) => void,
-   *   onClose: (closed: import("../worker/socket.js").Closed) => void,
-   *   onShown: (frames: Frame[], received: number, drawn: number) => void, onFailure: (text: string) => void}} handlers
-   *   onReconnecting: the connection closed and opens again by itself; onClose: it closed and
-   *   waits for retry()
    */
-  constructor(url, constants, handlers) {
+  constructor(url, constants) {
+    /** @type {Handlers | null} given by listen(), before the page's start yields (the worker's
+     *  reports come as tasks after it) */
+    this.handlers = null;
     this.worker = new Worker(new URL("../worker/frame_worker.js", import.meta.url), { type: "module" });
     /** @type {((blob: Blob | null) => void)[]} */
     this.pngRequests = [];
     /** @type {ResizeObserver[]} the compared canvases' (replaced with them) */
     this.comparedObservers = [];
     this.worker.addEventListener("message", ({ data }) => {
+      const handlers = /** @type {Handlers} */ (this.handlers);
       if (data.type === "shown") handlers.onShown(data.frames, data.received, data.drawn);
       else if (data.type === "message") handlers.onMessage(data.message);
       else if (data.type === "reconnecting") handlers.onReconnecting(data.reconnecting);
@@ -32,8 +38,13 @@ export class Drawing {
       else if (data.type === "png") this.pngRequests.shift()?.(data.blob);
       else if (data.type === "failure") handlers.onFailure(data.text);
     });
-    this.worker.addEventListener("error", (event) => handlers.onFailure(event.message || "the drawing worker failed"));
+    this.worker.addEventListener("error", (event) => this.handlers?.onFailure(event.message || "the drawing worker failed"));
     this.worker.postMessage({ type: "open", url, ...constants });
+  }
+
+  /** @param {Handlers} handlers what the page does with the worker's reports */
+  listen(handlers) {
+    this.handlers = handlers;
   }
 
   /** @param {Record<string, unknown>} message one of protocol.send's, for the server */

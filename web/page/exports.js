@@ -1,6 +1,8 @@
 // @ts-check
 // What a user can take away: the boundary as PNG, the trained weights as JSON, and the
 // script that trains the model (Keras or JAX, written by the server) in a dialog. DOM only.
+import { element } from "./dom.js";
+import { send } from "../shared/protocol.js";
 
 /** @param {Blob} blob @param {string} name */
 function download(blob, name) {
@@ -10,11 +12,6 @@ function download(blob, name) {
   link.download = name;
   link.click();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
-/** @param {Blob | null} png the boundary as painted (null: nothing painted yet) */
-export function downloadBoundary(png) {
-  if (png) download(png, "boundary.png");
 }
 
 /**
@@ -33,10 +30,25 @@ export function weightsDocument(model, settings) {
   return { epoch: model.epoch, features: model.features, hidden: model.hidden, settings, layers };
 }
 
-/** @param {import("../shared/protocol.js").ModelFrame} model @param {Record<string, unknown>} settings */
-export function downloadWeights(model, settings) {
-  const text = JSON.stringify(weightsDocument(model, settings), null, 1);
-  download(new Blob([text], { type: "application/json" }), "weights.json");
+/**
+ * Wires the download buttons and "Show code". @param {import("./drawing.js").Drawing} session
+ * @param {import("../shared/page_state.js").PageState} state @returns {CodeDialog} for `code` answers
+ */
+export function bindExports(session, state) {
+  element("download-png").addEventListener("click", async () => {
+    const png = await session.png(); // null: nothing painted yet
+    if (png) download(png, "boundary.png");
+  });
+  element("download-weights").addEventListener("click", () => {
+    const text = state.lastModel && JSON.stringify(weightsDocument(state.lastModel, state.settings), null, 1);
+    if (text) download(new Blob([text], { type: "application/json" }), "weights.json");
+  });
+  // In compare mode the script is that of the model whose gradients are shown. Not
+  // state.post: the server answers an export with `code`, not with a `settings` answer.
+  const model = () => (state.compare.length ? Number(/** @type {HTMLSelectElement} */ (element("gradient-model")).value) : 0);
+  const dialog = new CodeDialog(/** @type {HTMLDialogElement} */ (element("code-dialog")), (format) => session.post(send.export(format, model())));
+  element("show-code").addEventListener("click", () => dialog.open());
+  return dialog;
 }
 
 /**

@@ -1,30 +1,26 @@
 // @ts-check
 // The Lessons menu and panel: each lesson (GET api/lessons) is a ready-made experiment with a
-// few sentences on what to look at. Opening one is left to the caller (it sends the lesson's
-// whole settings as the server serves them, the comparison and the speed); classroom mode
-// hides the controls a lesson lists as distractions. DOM only.
+// few sentences on what to look at. Opening one sends the lesson's whole settings as the
+// server serves them, the comparison and the speed; classroom mode hides the controls a
+// lesson lists as distractions. The lesson open is the page state's.
+import { element } from "./dom.js";
+import { updateLink } from "./link.js";
+import { send } from "../shared/protocol.js";
 
-/**
- * @typedef {{id: string, title: string, explanation: string[], settings: Record<string, unknown>,
- *   whole_settings: Record<string, unknown>, compare: Record<string, unknown>[],
- *   try_next: Record<string, unknown> | null, epochs_per_frame: number,
- *   hidden_controls: string[]}} Lesson `whole_settings`: the defaults updated by `settings`
- *   (never the learner's settings, so a lesson always starts from the same place)
- */
+/** @typedef {import("../shared/page_state.js").Lesson} Lesson */
+/** @typedef {{find: (id: string) => Lesson | undefined, open: (lesson: Lesson) => void, setClassroom: (on: boolean) => void}} Lessons */
 
 export class LessonView {
   /**
    * @param {HTMLSelectElement} menu @param {HTMLElement} panel
    * @param {Lesson[]} lessons in teaching order
-   * @param {{open: (lesson: Lesson) => void, leave: () => void,
-   *   change: (change: Record<string, unknown>) => void, classroom: (on: boolean) => void}} actions
+   * @param {{open: (lesson: Lesson) => void, leave: () => void, tryNext: () => void,
+   *   classroom: (on: boolean) => void}} actions
    */
   constructor(menu, panel, lessons, actions) {
     this.menu = menu;
     this.panel = panel;
     this.lessons = lessons;
-    /** @type {Lesson | null} */
-    this.current = null;
     this.classroom = /** @type {HTMLInputElement} */ (panel.querySelector("#classroom"));
     this.tryNext = /** @type {HTMLButtonElement} */ (panel.querySelector('[data-action="try-next"]'));
     lessons.forEach((lesson, i) => menu.add(new Option(`${i + 1}. ${lesson.title}`, lesson.id)));
@@ -33,7 +29,7 @@ export class LessonView {
       if (lesson) actions.open(lesson);
       else actions.leave();
     });
-    this.tryNext.addEventListener("click", () => this.current?.try_next && actions.change(this.current.try_next));
+    this.tryNext.addEventListener("click", actions.tryNext);
     this.classroom.addEventListener("change", () => actions.classroom(this.classroom.checked));
     panel.querySelector('[data-action="leave"]')?.addEventListener("click", () => actions.leave());
   }
@@ -45,7 +41,6 @@ export class LessonView {
 
   /** Shows `lesson`'s title and sentences (null: no lesson). @param {Lesson | null} lesson */
   show(lesson) {
-    this.current = lesson;
     this.menu.value = lesson?.id ?? "";
     this.panel.hidden = !lesson;
     if (!lesson) return;
@@ -54,6 +49,45 @@ export class LessonView {
     text.replaceChildren(...lesson.explanation.map((sentence) => Object.assign(document.createElement("p"), { textContent: sentence })));
     this.tryNext.hidden = !lesson.try_next;
   }
+}
+
+/**
+ * Wires the lesson menu and panel to the page state and the screen (for its settings changes).
+ * @param {import("../shared/page_state.js").PageState} state @param {import("./screen.js").Screen} screen
+ * @param {Lesson[]} lessons @returns {Lessons}
+ */
+export function bindLessons(state, screen, lessons) {
+  /** @param {boolean} on hide the controls the lesson does not need */
+  const setClassroom = (on) => {
+    state.classroom = on && Boolean(state.lesson);
+    view.classroom.checked = state.classroom;
+    hideControls(document, state.lesson?.hidden_controls ?? [], state.classroom);
+    updateLink(state);
+  };
+  /** @param {Lesson | null} lesson */
+  const show = (lesson) => {
+    state.lesson = lesson;
+    view.show(lesson);
+  };
+  /** @param {Lesson} lesson */
+  const open = (lesson) => {
+    show(lesson);
+    screen.configure(lesson.whole_settings);
+    state.post(send.compare(lesson.compare)); // none: leaves compare mode
+    state.post(send.speed(lesson.epochs_per_frame));
+    setClassroom(state.classroom);
+  };
+  const menu = /** @type {HTMLSelectElement} */ (element("lesson-menu"));
+  const view = new LessonView(menu, element("lesson-panel"), lessons, {
+    open,
+    leave() {
+      show(null);
+      setClassroom(false);
+    },
+    tryNext: () => state.lesson?.try_next && screen.configure(state.lesson.try_next),
+    classroom: setClassroom,
+  });
+  return { find: (id) => view.find(id), open, setClassroom };
 }
 
 /**
