@@ -3,6 +3,7 @@
 // random restarts, the compared boundaries side by side (canvases the drawing worker
 // paints) and their numbers. Builds `compare` messages; the caller sends them, and says which
 // comparison the server accepted (the page state's). The server judges each variant's values.
+import { make } from "./dom.js";
 import { spreadSentence } from "../shared/spread.js";
 
 /** @typedef {import("../shared/schema.js").SettingSpec} SettingSpec */
@@ -94,21 +95,13 @@ export class CompareView {
       this.notice(`At most ${MAX_MODELS - 1} variants next to this model.`);
       return;
     }
-    const row = document.createElement("div");
-    row.className = "variant";
-    const setting = document.createElement("select");
-    setting.setAttribute("aria-label", "setting the variant changes");
+    const setting = make("select", { "aria-label": "setting the variant changes" });
     for (const option of this.variants) setting.add(new Option(option.replaceAll("_", " "), option));
     setting.value = name;
-    const value = document.createElement("input");
-    value.type = "text";
-    value.value = text;
-    value.setAttribute("aria-label", "its value in the variant");
-    const remove = document.createElement("button");
-    remove.type = "button";
-    remove.textContent = "Remove";
+    const value = make("input", { type: "text", value: text, "aria-label": "its value in the variant" });
+    const remove = make("button", { type: "button", textContent: "Remove" });
+    const row = make("div", { className: "variant" }, "The same, but ", setting, " = ", value, remove);
     remove.addEventListener("click", () => row.remove());
-    row.append("The same, but ", setting, " = ", value, remove);
     this.rows.append(row);
   }
 
@@ -165,15 +158,8 @@ export class CompareView {
     const captions = names.map(caption);
     this.grid.replaceChildren();
     const canvases = captions.map((text) => {
-      const figure = document.createElement("figure");
-      const canvas = document.createElement("canvas");
-      canvas.className = "boundary small";
-      canvas.setAttribute("role", "img");
-      canvas.setAttribute("aria-label", `decision boundary of ${text}`);
-      const caption = document.createElement("figcaption");
-      caption.textContent = text;
-      figure.append(canvas, caption);
-      this.grid.append(figure);
+      const canvas = make("canvas", { className: "boundary small", role: "img", "aria-label": `decision boundary of ${text}` });
+      this.grid.append(make("figure", {}, canvas, make("figcaption", { textContent: text })));
       return canvas;
     });
     this.paintOn(canvases);

@@ -2,6 +2,7 @@
 // The dataset picker: a thumbnail of every generated dataset (GET api/datasets), grouped by
 // problem, as radio buttons beside the Data card's select. A choice goes through that select,
 // so the controls' one change path sends it. DOM only; knows nothing of the socket.
+import { make } from "./dom.js";
 import { groupByProblem, previewDots } from "../shared/dataset_preview.js";
 
 const THUMBNAIL = 56; // CSS pixels per side (style.css sizes the canvas the same)
@@ -35,10 +36,7 @@ export function bindDatasetPicker(container, select) {
     })
     .catch(() => {
       // The select does the same job: the page stays usable without the thumbnails.
-      const note = document.createElement("p");
-      note.className = "hint";
-      note.textContent = "The dataset previews could not be loaded; the list above has every dataset.";
-      container.append(note);
+      container.append(make("p", { className: "hint", textContent: "The dataset previews could not be loaded; the list above has every dataset." }));
     });
   return (dataset) => {
     current = dataset;
@@ -68,24 +66,11 @@ function showPreviews(container, previews, onChoose) {
   /** @type {HTMLInputElement[]} */
   const radios = [];
   for (const { problem, samples } of groupByProblem(previews.datasets)) {
-    const group = document.createElement("fieldset");
-    group.className = "dataset-group";
-    const legend = document.createElement("legend");
-    legend.textContent = problem;
-    group.append(legend);
+    const group = make("fieldset", { className: "dataset-group" }, make("legend", { textContent: problem }));
     for (const sample of samples) {
-      const radio = document.createElement("input");
-      radio.type = "radio";
-      radio.name = "dataset-preview";
-      radio.value = sample.name;
-      radio.setAttribute("aria-label", `${sample.name} (${problem})`);
+      const radio = make("input", { type: "radio", name: "dataset-preview", value: sample.name, "aria-label": `${sample.name} (${problem})` });
       radio.addEventListener("change", () => radio.checked && onChoose(sample.name));
-      const caption = document.createElement("span");
-      caption.textContent = sample.name;
-      const tile = document.createElement("label");
-      tile.className = "dataset-tile";
-      tile.append(radio, thumbnail(sample, previews.domain), caption);
-      group.append(tile);
+      group.append(make("label", { className: "dataset-tile" }, radio, thumbnail(sample, previews.domain), make("span", { textContent: sample.name })));
       radios.push(radio);
     }
     container.append(group);
@@ -98,8 +83,7 @@ function showPreviews(container, previews, onChoose) {
  * @param {DatasetSample} sample @param {number} domain
  */
 function thumbnail(sample, domain) {
-  const canvas = document.createElement("canvas");
-  canvas.setAttribute("aria-hidden", "true"); // the radio button's name says what it shows
+  const canvas = make("canvas", { "aria-hidden": "true" }); // the radio button's name says what it shows
   const ratio = window.devicePixelRatio || 1;
   const side = Math.round(THUMBNAIL * ratio);
   canvas.width = canvas.height = side;

@@ -21,8 +21,7 @@ export class Drawing {
    *   (GET /api/config's)
    */
   constructor(url, constants) {
-    /** @type {Handlers | null} given by listen(), before the page's start yields (the worker's
-     *  reports come as tasks after it) */
+    /** @type {Handlers | null} */
     this.handlers = null;
     this.worker = new Worker(new URL("../worker/frame_worker.js", import.meta.url), { type: "module" });
     /** @type {((blob: Blob | null) => void)[]} */
@@ -42,7 +41,7 @@ export class Drawing {
     this.worker.postMessage({ type: "open", url, ...constants });
   }
 
-  /** @param {Handlers} handlers what the page does with the worker's reports */
+  /** Call before the page's start returns: the worker's reports come as tasks after it. @param {Handlers} handlers */
   listen(handlers) {
     this.handlers = handlers;
   }

@@ -1,16 +1,13 @@
 // @ts-check
 // What a user can take away: the boundary as PNG, the trained weights as JSON, and the
 // script that trains the model (Keras or JAX, written by the server) in a dialog. DOM only.
-import { element } from "./dom.js";
+import { element, make } from "./dom.js";
 import { send } from "../shared/protocol.js";
 
 /** @param {Blob} blob @param {string} name */
 function download(blob, name) {
   const url = URL.createObjectURL(blob);
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = name;
-  link.click();
+  make("a", { href: url, download: name }).click();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 

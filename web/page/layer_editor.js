@@ -2,18 +2,16 @@
 // The hidden layers as controls: add or remove a layer, +/- neurons in each, and each
 // layer's own activation and dropout. Reports settings changes and shows the settings the
 // server applied (its lists one entry per layer); the list logic is layers.js.
+import { make } from "./dom.js";
 import { addLayer, removeLayer, resizeLayer } from "../shared/layers.js";
 
 /** @typedef {import("../shared/schema.js").SettingSpec} SettingSpec */
 
-/** @param {string} text @param {string} label @param {() => void} onClick */
-function button(text, label, onClick) {
-  const element = document.createElement("button");
-  element.type = "button";
-  element.textContent = text;
-  element.setAttribute("aria-label", label);
-  element.addEventListener("click", onClick);
-  return element;
+/** @param {string} text @param {string} label @param {boolean} disabled @param {() => void} onClick */
+function button(text, label, disabled, onClick) {
+  const made = make("button", { type: "button", textContent: text, disabled, "aria-label": label });
+  made.addEventListener("click", onClick);
+  return made;
 }
 
 export class LayerEditor {
@@ -70,34 +68,17 @@ export class LayerEditor {
   row(index, count) {
     const { hidden, activations, dropout } = this.settings;
     const name = `layer ${index + 1}`;
-    const row = document.createElement("div");
-    row.className = "layer-row";
-    const title = document.createElement("span");
-    title.textContent = `Layer ${index + 1}`;
     const resize = (/** @type {number} */ delta) => this.layers(resizeLayer(this.settings.hidden, index, delta, this.low, this.high));
-    const fewer = button("−", `fewer neurons in ${name}`, () => resize(-1));
-    const more = button("+", `more neurons in ${name}`, () => resize(1));
-    fewer.disabled = count <= this.low;
-    more.disabled = count >= this.high;
-    const shown = document.createElement("output");
-    shown.textContent = String(count);
-    shown.setAttribute("aria-label", `neurons in ${name}`);
-    const activation = document.createElement("select");
-    activation.setAttribute("aria-label", `activation of ${name}`);
+    const fewer = button("−", `fewer neurons in ${name}`, count <= this.low, () => resize(-1));
+    const more = button("+", `more neurons in ${name}`, count >= this.high, () => resize(1));
+    const shown = make("output", { textContent: String(count), "aria-label": `neurons in ${name}` });
+    const activation = make("select", { "aria-label": `activation of ${name}` });
     for (const choice of this.activations) activation.add(new Option(choice.replaceAll("_", " "), choice));
     activation.value = activations[index];
     activation.addEventListener("input", () => this.onChange({ activations: activations.with(index, activation.value) }));
-    const rate = document.createElement("input");
-    rate.type = "number";
-    rate.min = "0";
-    rate.max = String(this.maxDropout);
-    rate.step = "0.05";
-    rate.value = String(dropout[index]);
-    rate.setAttribute("aria-label", `dropout of ${name}`);
-    rate.title = "dropout rate";
+    const rate = make("input", { type: "number", min: "0", max: String(this.maxDropout), step: "0.05", value: String(dropout[index]), title: "dropout rate", "aria-label": `dropout of ${name}` });
     // The server judges the rate: a refused one is answered with the rate in effect.
     rate.addEventListener("change", () => this.onChange({ dropout: dropout.with(index, rate.value.trim() === "" ? NaN : Number(rate.value)) }));
-    row.append(title, fewer, shown, more, activation, rate);
-    return row;
+    return make("div", { className: "layer-row" }, make("span", { textContent: `Layer ${index + 1}` }), fewer, shown, more, activation, rate);
   }
 }

@@ -2,36 +2,35 @@
 // The Lessons menu and panel: each lesson (GET api/lessons) is a ready-made experiment with a
 // few sentences on what to look at. Opening one sends the lesson's whole settings as the
 // server serves them, the comparison and the speed; classroom mode hides the controls a
-// lesson lists as distractions. The lesson open is the page state's.
-import { element } from "./dom.js";
+// lesson lists as distractions. Which lesson is open is the page state's.
+import { element, make } from "./dom.js";
 import { updateLink } from "./link.js";
 import { send } from "../shared/protocol.js";
 
 /** @typedef {import("../shared/page_state.js").Lesson} Lesson */
-/** @typedef {{find: (id: string) => Lesson | undefined, open: (lesson: Lesson) => void, setClassroom: (on: boolean) => void}} Lessons */
 
-export class LessonView {
+export class Lessons {
   /**
-   * @param {HTMLSelectElement} menu @param {HTMLElement} panel
-   * @param {Lesson[]} lessons in teaching order
-   * @param {{open: (lesson: Lesson) => void, leave: () => void, tryNext: () => void,
-   *   classroom: (on: boolean) => void}} actions
+   * @param {import("../shared/page_state.js").PageState} state holds the lesson open
+   * @param {import("./screen.js").Screen} screen sends a lesson's settings @param {Lesson[]} lessons in teaching order
    */
-  constructor(menu, panel, lessons, actions) {
-    this.menu = menu;
-    this.panel = panel;
+  constructor(state, screen, lessons) {
+    this.state = state;
+    this.screen = screen;
     this.lessons = lessons;
-    this.classroom = /** @type {HTMLInputElement} */ (panel.querySelector("#classroom"));
-    this.tryNext = /** @type {HTMLButtonElement} */ (panel.querySelector('[data-action="try-next"]'));
-    lessons.forEach((lesson, i) => menu.add(new Option(`${i + 1}. ${lesson.title}`, lesson.id)));
-    menu.addEventListener("change", () => {
-      const lesson = this.find(menu.value);
-      if (lesson) actions.open(lesson);
-      else actions.leave();
+    this.menu = /** @type {HTMLSelectElement} */ (element("lesson-menu"));
+    this.panel = element("lesson-panel");
+    this.classroom = /** @type {HTMLInputElement} */ (element("classroom"));
+    this.tryNext = /** @type {HTMLButtonElement} */ (this.panel.querySelector('[data-action="try-next"]'));
+    lessons.forEach((lesson, i) => this.menu.add(new Option(`${i + 1}. ${lesson.title}`, lesson.id)));
+    this.menu.addEventListener("change", () => {
+      const lesson = this.find(this.menu.value);
+      if (lesson) this.open(lesson);
+      else this.leave();
     });
-    this.tryNext.addEventListener("click", actions.tryNext);
-    this.classroom.addEventListener("change", () => actions.classroom(this.classroom.checked));
-    panel.querySelector('[data-action="leave"]')?.addEventListener("click", () => actions.leave());
+    this.tryNext.addEventListener("click", () => state.lesson?.try_next && screen.configure(state.lesson.try_next));
+    this.classroom.addEventListener("change", () => this.setClassroom(this.classroom.checked));
+    this.panel.querySelector('[data-action="leave"]')?.addEventListener("click", () => this.leave());
   }
 
   /** @param {string} id @returns {Lesson | undefined} */
@@ -39,55 +38,40 @@ export class LessonView {
     return this.lessons.find((lesson) => lesson.id === id);
   }
 
+  /** @param {Lesson} lesson */
+  open(lesson) {
+    this.show(lesson);
+    this.screen.configure(lesson.whole_settings);
+    this.state.post(send.compare(lesson.compare)); // none: leaves compare mode
+    this.state.post(send.speed(lesson.epochs_per_frame));
+    this.setClassroom(this.state.classroom);
+  }
+
+  leave() {
+    this.show(null);
+    this.setClassroom(false);
+  }
+
+  /** @param {boolean} on hide the controls the lesson does not need */
+  setClassroom(on) {
+    const state = this.state;
+    state.classroom = on && Boolean(state.lesson);
+    this.classroom.checked = state.classroom;
+    hideControls(document, state.lesson?.hidden_controls ?? [], state.classroom);
+    updateLink(state);
+  }
+
   /** Shows `lesson`'s title and sentences (null: no lesson). @param {Lesson | null} lesson */
   show(lesson) {
+    this.state.lesson = lesson;
     this.menu.value = lesson?.id ?? "";
     this.panel.hidden = !lesson;
     if (!lesson) return;
     /** @type {HTMLElement} */ (this.panel.querySelector("h2")).textContent = lesson.title;
     const text = /** @type {HTMLElement} */ (this.panel.querySelector(".lesson-text"));
-    text.replaceChildren(...lesson.explanation.map((sentence) => Object.assign(document.createElement("p"), { textContent: sentence })));
+    text.replaceChildren(...lesson.explanation.map((sentence) => make("p", { textContent: sentence })));
     this.tryNext.hidden = !lesson.try_next;
   }
-}
-
-/**
- * Wires the lesson menu and panel to the page state and the screen (for its settings changes).
- * @param {import("../shared/page_state.js").PageState} state @param {import("./screen.js").Screen} screen
- * @param {Lesson[]} lessons @returns {Lessons}
- */
-export function bindLessons(state, screen, lessons) {
-  /** @param {boolean} on hide the controls the lesson does not need */
-  const setClassroom = (on) => {
-    state.classroom = on && Boolean(state.lesson);
-    view.classroom.checked = state.classroom;
-    hideControls(document, state.lesson?.hidden_controls ?? [], state.classroom);
-    updateLink(state);
-  };
-  /** @param {Lesson | null} lesson */
-  const show = (lesson) => {
-    state.lesson = lesson;
-    view.show(lesson);
-  };
-  /** @param {Lesson} lesson */
-  const open = (lesson) => {
-    show(lesson);
-    screen.configure(lesson.whole_settings);
-    state.post(send.compare(lesson.compare)); // none: leaves compare mode
-    state.post(send.speed(lesson.epochs_per_frame));
-    setClassroom(state.classroom);
-  };
-  const menu = /** @type {HTMLSelectElement} */ (element("lesson-menu"));
-  const view = new LessonView(menu, element("lesson-panel"), lessons, {
-    open,
-    leave() {
-      show(null);
-      setClassroom(false);
-    },
-    tryNext: () => state.lesson?.try_next && screen.configure(state.lesson.try_next),
-    classroom: setClassroom,
-  });
-  return { find: (id) => view.find(id), open, setClassroom };
 }
 
 /**

@@ -1,7 +1,6 @@
 // @ts-check
 // The run in the address bar, so a copied link reproduces it (seed included): sent from the
-// link once a session is ready, rewritten with each answer the page shows, copied by Share.
-import { element } from "./dom.js";
+// link once a session is ready, rewritten with each answer the page shows.
 import { readLink } from "../shared/page_state.js";
 import { send } from "../shared/protocol.js";
 import { notice } from "./run_status.js";
@@ -31,17 +30,4 @@ export function applyLink(state, specs, lessons) {
   if (link.speed !== undefined) state.post(send.speed(link.speed));
   if (link.compare === "unreadable") notice("This link's comparison could not be read.");
   else if (link.compare) state.post(send.compare(link.compare)); // the server checks each entry
-}
-
-/** The Share button copies the link. @param {PageState} state */
-export function bindShare(state) {
-  element("share").addEventListener("click", async () => {
-    updateLink(state);
-    try {
-      await navigator.clipboard.writeText(window.location.href);
-      notice("Link copied: it opens this run, seed included.");
-    } catch {
-      notice(`Copy this link: ${window.location.href}`);
-    }
-  });
 }

@@ -6,8 +6,7 @@
 import { usePalette } from "../shared/colors.js";
 import { Drawing } from "./drawing.js";
 import { bindExports } from "./exports.js";
-import { bindLessons } from "./lessons.js";
-import { bindShare } from "./link.js";
+import { Lessons } from "./lessons.js";
 import { PageState } from "../shared/page_state.js";
 import { sessionUrl } from "../shared/protocol.js";
 import { notice } from "./run_status.js";
@@ -26,8 +25,7 @@ async function start() {
   const screen = new Screen(state, session, config, settingSpecs(config.settings_schema), activationCurves);
   const codeDialog = bindExports(session, state);
   bindToolbar(state, session, screen);
-  bindShare(state);
-  bindServerMessages(session, state, screen, { codeDialog, lessons: bindLessons(state, screen, lessons) });
+  bindServerMessages(session, state, screen, { codeDialog, lessons: new Lessons(state, screen, lessons) });
 }
 
 start().catch((error) => notice(`The playground could not start: ${error instanceof Error ? error.message : String(error)}`));

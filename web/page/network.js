@@ -3,6 +3,7 @@
 // over one canvas that the drawing worker paints (network_painter.js: the weights as lines,
 // each neuron's activation map under its button). Rebuilt only when the architecture
 // changes; measured again when its size changes. Per frame it writes nothing to the DOM.
+import { make } from "./dom.js";
 import { networkKey } from "../shared/network_layout.js";
 import { WeightLines } from "./weight_lines.js";
 
@@ -25,9 +26,7 @@ export class NetworkView {
     this.shapeKey = "";
     /** @type {HTMLButtonElement[][]} */
     this.columns = [];
-    this.canvas = document.createElement("canvas");
-    this.canvas.className = "network-canvas";
-    this.canvas.setAttribute("aria-hidden", "true");
+    this.canvas = make("canvas", { className: "network-canvas", "aria-hidden": "true" });
     paintOn(this.canvas);
     this.weightLines = new WeightLines(container);
     new ResizeObserver(() => this.measure()).observe(container);
@@ -45,21 +44,11 @@ export class NetworkView {
     }
     const names = [features, ...hidden.map((width, layer) => Array.from({ length: width }, (_, j) => `layer ${layer + 1} neuron ${j + 1}`))];
     this.columns = names.map((column, index) => {
-      const element = document.createElement("div");
-      element.className = "layer";
-      const title = document.createElement("div");
-      title.className = "layer-title";
-      title.textContent = index === 0 ? "inputs" : `layer ${index}`;
-      element.append(title);
+      const element = make("div", { className: "layer" }, make("div", { className: "layer-title", textContent: index === 0 ? "inputs" : `layer ${index}` }));
       this.container.append(element);
       return column.map((name, j) => {
         const label = name.replaceAll("_", " ");
-        const thumb = document.createElement("button");
-        thumb.type = "button";
-        thumb.className = "thumb";
-        thumb.title = `${label}: click to show it large`;
-        thumb.setAttribute("aria-pressed", "false");
-        thumb.setAttribute("aria-label", `activation map of ${label}`);
+        const thumb = make("button", { type: "button", className: "thumb", title: `${label}: click to show it large`, "aria-pressed": "false", "aria-label": `activation map of ${label}` });
         thumb.addEventListener("click", () => this.select(index, j, label, thumb));
         element.append(thumb);
         return thumb;

@@ -1,9 +1,11 @@
 // @ts-check
-// The transport: Play, Step and Reset (and their keys), the speed slider, Regenerate, and the
-// banner's buttons (lower the learning rate, reset, reconnect). Sends through the page state.
+// The transport: Play, Step and Reset (and their keys), Share, the speed slider, Regenerate,
+// and the banner's buttons (lower the learning rate, reset, reconnect). Sends through the
+// page state.
 import { element } from "./dom.js";
+import { updateLink } from "./link.js";
 import { send } from "../shared/protocol.js";
-import { showState } from "./run_status.js";
+import { notice, showState } from "./run_status.js";
 
 /**
  * @param {import("../shared/page_state.js").PageState} state @param {import("./drawing.js").Drawing} session
@@ -28,6 +30,15 @@ export function bindToolbar(state, session, screen) {
   element("lower-rate").addEventListener("click", () => {
     const rate = Number((state.settings.learning_rate / 10).toPrecision(2));
     screen.configure({ learning_rate: Math.max(Number(screen.specs.learning_rate.minimum), rate) });
+  });
+  element("share").addEventListener("click", async () => {
+    updateLink(state);
+    try {
+      await navigator.clipboard.writeText(window.location.href);
+      notice("Link copied: it opens this run, seed included.");
+    } catch {
+      notice(`Copy this link: ${window.location.href}`);
+    }
   });
   const speed = /** @type {HTMLInputElement} */ (element("speed"));
   speed.max = String(screen.config.limits.max_epochs_per_frame);
