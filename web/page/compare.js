@@ -3,7 +3,7 @@
 // random restarts, the compared boundaries side by side (canvases the drawing worker
 // paints) and their numbers. Builds `compare` messages; the caller sends them, and says which
 // comparison the server accepted (the page state's). The server judges each variant's values.
-import { make } from "./dom.js";
+import { make, notice } from "./dom.js";
 import { spreadSentence } from "../shared/spread.js";
 
 /** @typedef {import("../shared/schema.js").SettingSpec} SettingSpec */
@@ -66,17 +66,15 @@ export class CompareView {
    * @param {string[]} variants the settings a variant may change (variantSettings)
    * @param {() => Record<string, unknown>[]} compared the models the server compares ([] when not comparing)
    * @param {(models: Record<string, unknown>[]) => void} sendCompare
-   * @param {(text: string) => void} notice
    * @param {(canvases: HTMLCanvasElement[]) => void} paintOn hands the boundaries' canvases
    *   to the drawing worker, one per compared model
    */
-  constructor(root, specs, variants, compared, sendCompare, notice, paintOn) {
+  constructor(root, specs, variants, compared, sendCompare, paintOn) {
     this.root = root;
     this.paintOn = paintOn;
     this.specs = specs;
     this.variants = variants;
     this.sendCompare = sendCompare;
-    this.notice = notice;
     this.compared = compared;
     this.shownKey = "[]"; // the names the boundaries and the table were built for
     this.rows = /** @type {HTMLElement} */ (root.querySelector(".variants"));
@@ -92,7 +90,7 @@ export class CompareView {
   /** @param {string} name @param {string} text */
   addRow(name, text) {
     if (this.rows.children.length >= MAX_MODELS - 1) {
-      this.notice(`At most ${MAX_MODELS - 1} variants next to this model.`);
+      notice(`At most ${MAX_MODELS - 1} variants next to this model.`);
       return;
     }
     const setting = make("select", { "aria-label": "setting the variant changes" });
@@ -112,13 +110,13 @@ export class CompareView {
       const name = /** @type {HTMLSelectElement} */ (row.querySelector("select")).value;
       const parsed = variantValue(this.specs[name], /** @type {HTMLInputElement} */ (row.querySelector("input")).value);
       if ("error" in parsed) {
-        this.notice(`Variant not compared: ${parsed.error}`);
+        notice(`Variant not compared: ${parsed.error}`);
         return;
       }
       models.push({ [name]: parsed.value });
     }
     if (models.length < 2) {
-      this.notice("Add a variant to compare with.");
+      notice("Add a variant to compare with.");
       return;
     }
     this.sendCompare(models);

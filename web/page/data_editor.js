@@ -3,21 +3,20 @@
 // shift-click to erase the nearest, clear, or upload a CSV. Holds the point list; the
 // caller sends it as a `points` message. Knows the canvas geometry, not the socket.
 import { parsePointsCsv, pointsMessage } from "../shared/csv_points.js";
+import { element, notice } from "./dom.js";
 
-/** @typedef {{problem: string, nOutputs: number, train: number[][], test: number[][]}} PointData */
+/** @typedef {import("../shared/page_state.js").PointData} PointData */
 /** @typedef {import("../shared/csv_points.js").PointLimits} PointLimits */
 
 export class DataEditor {
   /**
    * @param {HTMLCanvasElement} canvas the boundary
    * @param {(message: Record<string, unknown>) => void} sendPoints
-   * @param {(text: string) => void} notice
    * @param {PointLimits} limits the server's (GET /api/config): the domain, point counts...
    */
-  constructor(canvas, sendPoints, notice, limits) {
+  constructor(canvas, sendPoints, limits) {
     this.limits = limits;
     this.sendPoints = sendPoints;
-    this.notice = notice;
     /** @type {{x: number, y: number, label: number}[]} */
     this.points = [];
     this.problem = "binary";
@@ -59,12 +58,12 @@ export class DataEditor {
 
   clear() {
     this.points = [];
-    this.notice(`Points cleared: click the picture to add some (at least ${this.limits.min_user_points}).`);
+    notice(`Points cleared: click the picture to add some (at least ${this.limits.min_user_points}).`);
   }
 
   send() {
     if (this.points.length < this.limits.min_user_points) {
-      this.notice(`Add at least ${this.limits.min_user_points} points to train on.`);
+      notice(`Add at least ${this.limits.min_user_points} points to train on.`);
       return;
     }
     this.sendPoints(pointsMessage(this.points, /** @type {any} */ (this.problem), this.nOutputs));
@@ -79,7 +78,7 @@ export class DataEditor {
     if (parsed.errors.length) {
       const shown = parsed.errors.slice(0, 5).map((error) => error.message);
       const more = parsed.errors.length > 5 ? ` (and ${parsed.errors.length - 5} more)` : "";
-      this.notice(`The file was not used: ${shown.join("; ")}${more}`);
+      notice(`The file was not used: ${shown.join("; ")}${more}`);
       return false;
     }
     this.points = parsed.points;
@@ -93,12 +92,11 @@ export class DataEditor {
  * @param {DataEditor} editor @param {() => PointData} currentData
  */
 export function bindPointsPanel(editor, currentData) {
-  const byId = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ (document.getElementById(id));
-  const boundary = /** @type {HTMLElement} */ (document.getElementById("boundary"));
+  const byId = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ (element(id));
   const setEditing = (/** @type {boolean} */ on) => {
     editor.editing = byId("edit-points").checked = on;
     if (on) editor.adopt(currentData());
-    boundary.classList.toggle("editing", on);
+    element("boundary").classList.toggle("editing", on);
   };
   byId("edit-points").addEventListener("change", () => setEditing(byId("edit-points").checked));
   byId("point-label").addEventListener("input", () => (editor.label = Number(byId("point-label").value)));
@@ -111,7 +109,7 @@ export function bindPointsPanel(editor, currentData) {
     const file = input.files?.[0];
     if (!file) return;
     editor.adopt(currentData());
-    if (editor.upload(await file.text())) editor.notice(`Training on ${file.name}.`);
+    if (editor.upload(await file.text())) notice(`Training on ${file.name}.`);
     input.value = "";
   });
 }

@@ -1,8 +1,13 @@
 // @ts-check
-// index.html's elements by id, and new elements made in one call. DOM only.
+// index.html's elements by id, its one-line notices, and new elements made in one call. DOM only.
 
 /** @param {string} id */
 export const element = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+
+/** @param {string} text what the page tells the learner ("": nothing) */
+export function notice(text) {
+  element("notice").textContent = text;
+}
 
 /**
  * A new element with these properties, in the order given (`type` before `value`), each an

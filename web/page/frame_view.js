@@ -4,6 +4,7 @@
 // latest frame's epoch, losses and epochs per second, compared models' table and weights
 // (for hover). The pictures are the worker's (frame_painter.js). Knows nothing of the
 // socket or the controls.
+import { element } from "./dom.js";
 
 /** @typedef {import("../shared/protocol.js").Frame} Frame */
 /** @typedef {import("../shared/protocol.js").ModelFrame} ModelFrame */
@@ -16,11 +17,9 @@ export class FrameView {
    * @param {{network: import("./network.js").NetworkView, compare: import("./compare.js").CompareView,
    *   lossChart: import("./chart.js").LossChart, accuracyChart: import("./chart.js").LossChart,
    *   gradientChart: import("./chart.js").GradientChart}} views
-   * @param {(id: string) => HTMLElement} element
    */
-  constructor(views, element) {
+  constructor(views) {
     this.views = views;
-    this.element = element;
     this.lastEpoch = -1;
     /** @type {{time: number, epoch: number}[]} the last second of frames */
     this.recent = [];
@@ -48,8 +47,8 @@ export class FrameView {
   /** A new session replaced the one shown: no curve, epoch or loss of the old one stays. */
   restart() {
     this.clearHistory();
-    this.element("epoch").textContent = "0";
-    for (const id of ["train-loss", "test-loss", "test-accuracy", "rate"]) this.element(id).textContent = "–";
+    element("epoch").textContent = "0";
+    for (const id of ["train-loss", "test-loss", "test-accuracy", "rate"]) element(id).textContent = "–";
   }
 
   /**
@@ -64,11 +63,11 @@ export class FrameView {
     const shown = frame.models.length > 1 ? frame.models : [];
     this.views.network.show(model);
     this.views.compare.show(shown);
-    this.element("epoch").textContent = String(model.epoch);
-    this.element("train-loss").textContent = formatted(model.train_loss);
-    this.element("test-loss").textContent = formatted(model.test_loss);
-    this.element("test-accuracy").textContent = formatted(model.test_accuracy);
-    this.element("rate").textContent = this.rate();
+    element("epoch").textContent = String(model.epoch);
+    element("train-loss").textContent = formatted(model.train_loss);
+    element("test-loss").textContent = formatted(model.test_loss);
+    element("test-accuracy").textContent = formatted(model.test_accuracy);
+    element("rate").textContent = this.rate();
     return model;
   }
 

@@ -1,9 +1,9 @@
 // @ts-check
 // The run in the address bar, so a copied link reproduces it (seed included): sent from the
 // link once a session is ready, rewritten with each answer the page shows.
+import { notice } from "./dom.js";
 import { readLink } from "../shared/page_state.js";
 import { send } from "../shared/protocol.js";
-import { notice } from "./run_status.js";
 
 /** @typedef {import("../shared/page_state.js").PageState} PageState */
 

@@ -4,12 +4,12 @@
 // starts the drawing worker (it holds the session's websocket and paints every frame), makes
 // the page state (what the server accepted) and the screen that shows it, and binds the rest.
 import { usePalette } from "../shared/colors.js";
+import { notice } from "./dom.js";
 import { Drawing } from "./drawing.js";
 import { bindExports } from "./exports.js";
 import { Lessons } from "./lessons.js";
 import { PageState } from "../shared/page_state.js";
 import { sessionUrl } from "../shared/protocol.js";
-import { notice } from "./run_status.js";
 import { settingSpecs } from "../shared/schema.js";
 import { Screen } from "./screen.js";
 import { bindServerMessages } from "./server_messages.js";

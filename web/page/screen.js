@@ -1,8 +1,9 @@
 // @ts-check
-// The views of what the page state holds: the controls and layer editor, the dataset picker
-// and the user's points, the activation plot, the legend, the charts, the network and the
-// compared boundaries, each painted frame's numbers. Shows what the server accepted (never
-// its own guess of it); what the learner changes goes through `state.post`.
+// The views of what the page state holds: the run's state line and banner, the speed, the
+// controls and layer editor, the dataset picker and the user's points, the activation plot,
+// the legend, the charts, the network and the compared boundaries, each painted frame's
+// numbers. Shows what the server accepted (never its own guess of it); what the learner
+// changes goes through `state.post`.
 import { drawActivation } from "./activation_plot.js";
 import { trainedAs } from "../shared/answers.js";
 import { createAccuracyChart, createGradientChart, createLossChart } from "./chart.js";
@@ -11,13 +12,12 @@ import { bindControls, showSettings } from "./controls.js";
 import { legendStops } from "../shared/colors.js";
 import { bindPointsPanel, DataEditor } from "./data_editor.js";
 import { bindDatasetPicker } from "./dataset_picker.js";
-import { element } from "./dom.js";
+import { element, notice } from "./dom.js";
 import { FrameView } from "./frame_view.js";
 import { LayerEditor } from "./layer_editor.js";
 import { showLegend } from "./legend.js";
 import { NetworkView } from "./network.js";
 import { send } from "../shared/protocol.js";
-import { notice, showSpeed } from "./run_status.js";
 
 /** @param {string} id */
 const checked = (id) => /** @type {HTMLInputElement} */ (element(id)).checked;
@@ -41,9 +41,9 @@ export class Screen {
     session.boundary(boundary);
     const network = new NetworkView(element("network"), (selected) => this.choose(selected), (canvas) => session.network(canvas), (layout) => session.layout(layout));
     const variants = variantSettings(specs, config.effects.regenerate);
-    this.compare = new CompareView(element("compare"), specs, variants, () => state.compare, (models) => state.post(send.compare(models)), notice, (canvases) => session.compared(canvases));
+    this.compare = new CompareView(element("compare"), specs, variants, () => state.compare, (models) => state.post(send.compare(models)), (canvases) => session.compared(canvases));
     this.charts = { lossChart: createLossChart(element("loss-chart")), accuracyChart: createAccuracyChart(element("accuracy-chart")), gradientChart: createGradientChart(element("gradient-chart")) };
-    this.frames = new FrameView({ network, compare: this.compare, ...this.charts }, element);
+    this.frames = new FrameView({ network, compare: this.compare, ...this.charts });
     this.layerEditor = new LayerEditor(element("layer-editor"), specs, config.defaults.hidden[0], configure);
     this.pickDataset = bindDatasetPicker(element("dataset-picker"), /** @type {HTMLSelectElement} */ (document.querySelector('[data-param="dataset"]')));
     bindControls(document, specs, configure, (name, message) => {
@@ -54,7 +54,7 @@ export class Screen {
       state.lastPoints = message;
       this.restartWith(message);
     };
-    bindPointsPanel(new DataEditor(boundary, sendPoints, notice, config.limits), () => state.data);
+    bindPointsPanel(new DataEditor(boundary, sendPoints, config.limits), () => state.data);
     for (const id of ["discretize", "show-test"]) element(id).addEventListener("change", () => this.paintOptions());
     element("gradient-model").addEventListener("change", (event) => this.frames.traceGradients(Number(/** @type {HTMLSelectElement} */ (event.target).value)));
     element("log-scale").addEventListener("change", () => this.charts.lossChart.setLogScale(checked("log-scale")));
@@ -85,6 +85,22 @@ export class Screen {
     this.state.post(message);
   }
 
+  /** @param {string} play the session's state (or reconnecting, closed, busy) @param {string} [detail] */
+  showState(play, detail = "") {
+    this.state.play = play;
+    const disconnected = this.state.disconnected;
+    element("state").textContent = play.replace("_", " ");
+    element("play").textContent = this.state.playLabel();
+    const banner = element("banner");
+    banner.hidden = !(disconnected || play === "diverged" || play === "stopped_early");
+    element("banner-text").textContent = detail;
+    element("lower-rate").hidden = play !== "diverged";
+    element("banner-reset").hidden = disconnected;
+    element("reconnect").hidden = play !== "closed" && play !== "busy";
+    banner.classList.toggle("warning", disconnected || play === "diverged");
+    if ((document.body.dataset.connection === "lost") !== disconnected) document.body.dataset.connection = disconnected ? "lost" : "open";
+  }
+
   /** Shows the settings in every control. */
   showSettings() {
     showSettings(document, this.specs, this.state.settings);
@@ -94,7 +110,9 @@ export class Screen {
 
   /** Shows a `ready` or `settings` message's settings, speed and losses. @param {{epochs_per_frame: number, models: import("../shared/protocol.js").ModelSettings[]}} applied */
   showApplied(applied) {
-    showSpeed(this.state, applied.epochs_per_frame);
+    this.state.speed = applied.epochs_per_frame;
+    /** @type {HTMLInputElement} */ (element("speed")).value = String(applied.epochs_per_frame);
+    element("speed-value").textContent = String(applied.epochs_per_frame);
     this.showSettings();
     drawActivation(/** @type {HTMLCanvasElement} */ (element("activation-plot")), this.curves, this.state.settings.activations[0]);
     element("trained-as").textContent = trainedAs(applied.models);

@@ -1,11 +1,10 @@
 // @ts-check
 // What the page does with the server's messages and with the connection's closes, as the
 // drawing worker reports them: the page state takes each, the screen and the link show it.
-import { element } from "./dom.js";
+import { element, notice } from "./dom.js";
 import { applyLink, updateLink } from "./link.js";
 import { send } from "../shared/protocol.js";
 import { closedText, reconnectingText, RESTARTED } from "../shared/reconnect.js";
-import { notice, showState } from "./run_status.js";
 
 // Frames received and painted, read by tests and the browser benchmark. A global, not a
 // data- attribute: an attribute written at every frame cost the page a style pass each.
@@ -23,7 +22,7 @@ export function bindServerMessages(session, state, screen, { codeDialog, lessons
     const restarted = state.ready(ready);
     if (restarted) screen.frames.restart(); // no curve mixes two sessions
     if (state.compareWith([])) screen.showComparison();
-    showState(state, "idle"); // a new session waits for play
+    screen.showState("idle"); // a new session waits for play
     screen.showApplied(ready);
     applyLink(state, screen.specs, lessons); // the address bar's link changes only with the server's answer to it
     if (restarted?.points) state.post(restarted.points);
@@ -45,7 +44,7 @@ export function bindServerMessages(session, state, screen, { codeDialog, lessons
       else if (message.type === "data") {
         state.useData(/** @type {import("../shared/protocol.js").Data} */ (message));
         screen.showData();
-      } else if (message.type === "status") showState(state, message.state, message.detail);
+      } else if (message.type === "status") screen.showState(message.state, message.detail);
       // The `settings` answer that follows shows what stayed in effect.
       else if (message.type === "error") notice(`Not applied: ${message.message}`);
       else if (message.type === "busy") state.busyReason = /** @type {import("../shared/protocol.js").Busy} */ (message).reason;
@@ -53,13 +52,13 @@ export function bindServerMessages(session, state, screen, { codeDialog, lessons
     },
     onReconnecting(reconnecting) {
       state.keepRun();
-      showState(state, "reconnecting", reconnectingText(reconnecting));
+      screen.showState("reconnecting", reconnectingText(reconnecting));
     },
     onClose(closed) {
       state.keepRun();
       const { text, button } = closedText(closed, state.busyReason);
       element("reconnect").textContent = button;
-      showState(state, closed.action === "busy" ? "busy" : "closed", text);
+      screen.showState(closed.action === "busy" ? "busy" : "closed", text);
       state.busyReason = "";
     },
     onShown(frames, received, drawn) {

@@ -2,10 +2,9 @@
 // The transport: Play, Step and Reset (and their keys), Share, the speed slider, Regenerate,
 // and the banner's buttons (lower the learning rate, reset, reconnect). Sends through the
 // page state.
-import { element } from "./dom.js";
+import { element, notice } from "./dom.js";
 import { updateLink } from "./link.js";
 import { send } from "../shared/protocol.js";
-import { notice, showState } from "./run_status.js";
 
 /**
  * @param {import("../shared/page_state.js").PageState} state @param {import("./drawing.js").Drawing} session
@@ -24,7 +23,7 @@ export function bindToolbar(state, session, screen) {
   element("banner-reset").addEventListener("click", reset);
   element("regenerate").addEventListener("click", () => screen.restartWith(send.regenerate()));
   element("reconnect").addEventListener("click", () => {
-    showState(state, "reconnecting", "Reconnecting…");
+    screen.showState("reconnecting", "Reconnecting…");
     session.retry();
   });
   element("lower-rate").addEventListener("click", () => {

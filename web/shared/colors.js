@@ -271,21 +271,15 @@ export function paintBoundary(target, frame, options) {
   if (outputs.length < nOutputs * n) {
     throw new RangeError(`outputs hold ${outputs.length} bytes, need ${nOutputs * n}`);
   }
-  const regression = problem === "regression";
-  if (output !== null && output !== undefined) {
-    if (!(output >= 0 && output < nOutputs && Number.isInteger(output))) {
-      throw new RangeError(`output ${output} is not in 0..${nOutputs - 1}`);
-    }
-    const table = regression
+  const single = output !== null && output !== undefined;
+  if (single && !(output >= 0 && output < nOutputs && Number.isInteger(output))) {
+    throw new RangeError(`output ${output} is not in 0..${nOutputs - 1}`);
+  }
+  if (single || problem === "binary" || problem === "regression") {
+    const table = problem === "regression"
       ? discretize ? BANDED_TABLE : SEQUENTIAL_TABLE
       : discretize ? BINARY_ROUNDED_TABLE : BINARY_TABLE;
-    paintThrough(target, outputs, output * n, table);
-    return;
-  }
-  if (problem === "binary") {
-    paintThrough(target, outputs, 0, discretize ? BINARY_ROUNDED_TABLE : BINARY_TABLE);
-  } else if (problem === "regression") {
-    paintThrough(target, outputs, 0, discretize ? BANDED_TABLE : SEQUENTIAL_TABLE);
+    paintThrough(target, outputs, single ? output * n : 0, table);
   } else if (problem === "multiclass") {
     const table = classTable(nOutputs);
     for (let i = 0, j = 0; i < n; i++, j += 4) {

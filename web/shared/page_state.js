@@ -14,9 +14,9 @@ import { decodeHash, encodeHash } from "./url_state.js";
  *   by `settings` (never the learner's settings, so a lesson always starts from the same place)
  * @typedef {{problem: import("./colors.js").Problem, nOutputs: number, train: number[][], test: number[][],
  *   targetLow: number, targetHigh: number}} PointData the latest `data` message's
+ * @typedef {{playing: boolean, points: Record<string, unknown> | null}} Restore what the link
+ *   does not hold of a run whose connection closed, sent again after the next `ready`
  */
-
-const DISCONNECTED = ["reconnecting", "closed", "busy"];
 
 export class PageState {
   /**
@@ -41,8 +41,7 @@ export class PageState {
     /** @type {import("./protocol.js").ModelFrame | null} the model last drawn */
     this.lastModel = null;
     this.started = false; // a session was ready: a later `ready` restarts the run
-    /** @type {{playing: boolean, points: Record<string, unknown> | null} | null} what the link
-     *  does not hold of the run whose connection closed, sent again after the next `ready` */
+    /** @type {Restore | null} */
     this.restore = null;
     /** @type {Record<string, unknown> | null} the last points message (user points are not in links) */
     this.lastPoints = null;
@@ -55,11 +54,7 @@ export class PageState {
     this.transport(message);
   }
 
-  /**
-   * A session is ready. @param {import("./protocol.js").Ready} ready
-   * @returns {{playing: boolean, points: Record<string, unknown> | null} | null} what to send
-   *   again of the run a closed connection ended (null: a first session)
-   */
+  /** A session is ready. @param {import("./protocol.js").Ready} ready @returns {Restore | null} */
   ready(ready) {
     this.settings = ready.settings;
     this.answers.restart();
@@ -72,8 +67,7 @@ export class PageState {
   /**
    * The server's answer to a client message. @param {import("./protocol.js").AppliedSettings} applied
    * @returns {{compared: boolean, latest: boolean}} whether the comparison changed, and whether
-   *   the answer is to the latest message (only that one is shown, so a control being moved
-   *   is not pulled back to an older answer)
+   *   the answer is to the latest message (the only one shown: see answers.js)
    */
   apply(applied) {
     this.settings = applied.settings;
@@ -88,13 +82,12 @@ export class PageState {
   }
 
   /** @param {import("./protocol.js").Data} message */
-  useData(message) {
-    const { problem, n_outputs: nOutputs, train, test, target_low: targetLow, target_high: targetHigh } = message;
+  useData({ problem, n_outputs: nOutputs, train, test, target_low: targetLow, target_high: targetHigh }) {
     this.data = { problem: /** @type {PointData["problem"]} */ (problem), nOutputs, train, test, targetLow, targetHigh };
   }
 
   get disconnected() {
-    return DISCONNECTED.includes(this.play);
+    return ["reconnecting", "closed", "busy"].includes(this.play);
   }
 
   /** Keeps what the link does not hold of a run whose connection just closed. */
@@ -136,11 +129,10 @@ export class PageState {
  */
 export function readLink(hash, specs) {
   const { settings, extra, rejected } = decodeHash(hash, specs);
-  const speed = extra.speed === undefined ? NaN : Number(extra.speed);
-  /** @type {Record<string, unknown>[] | "unreadable" | undefined} */
-  let compare;
+  const speed = Number(extra.speed ?? NaN);
+  let compare = /** @type {Record<string, unknown>[] | "unreadable" | undefined} */ (undefined);
   try {
-    const models = extra.compare ? JSON.parse(extra.compare) : undefined;
+    const models = JSON.parse(extra.compare || "null");
     if (Array.isArray(models)) compare = models;
   } catch {
     compare = "unreadable";
