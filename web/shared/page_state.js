@@ -3,7 +3,7 @@
 // data, the compared models, the lesson, the play state and speed, and what a closed
 // connection leaves to send again. Transitions and the link; no DOM, no socket (`transport`).
 import { Answers } from "./answers.js";
-import { send } from "./protocol.js";
+import { pointData, send } from "./protocol.js";
 import { decodeHash, encodeHash } from "./url_state.js";
 
 /**
@@ -12,8 +12,7 @@ import { decodeHash, encodeHash } from "./url_state.js";
  *   try_next: Record<string, unknown> | null, epochs_per_frame: number,
  *   hidden_controls: string[]}} Lesson GET api/lessons's; `whole_settings`: the defaults updated
  *   by `settings` (never the learner's settings, so a lesson always starts from the same place)
- * @typedef {{problem: import("./colors.js").Problem, nOutputs: number, train: number[][], test: number[][],
- *   targetLow: number, targetHigh: number}} PointData the latest `data` message's
+ * @typedef {import("./protocol.js").PointData} PointData
  * @typedef {{playing: boolean, points: Record<string, unknown> | null}} Restore what the link
  *   does not hold of a run whose connection closed, sent again after the next `ready`
  */
@@ -29,7 +28,7 @@ export class PageState {
     /** @type {Record<string, any>} the settings the server applied, as it last said */
     this.settings = { ...defaults };
     this.answers = new Answers(); // client messages the server has not answered yet
-    /** @type {PointData} */
+    /** @type {PointData} the latest `data` message's */
     this.data = { problem: "binary", nOutputs: 1, train: [], test: [], targetLow: 0, targetHigh: 1 };
     /** @type {Record<string, unknown>[]} the models the server compares ([] when not comparing) */
     this.compare = [];
@@ -82,8 +81,8 @@ export class PageState {
   }
 
   /** @param {import("./protocol.js").Data} message */
-  useData({ problem, n_outputs: nOutputs, train, test, target_low: targetLow, target_high: targetHigh }) {
-    this.data = { problem: /** @type {PointData["problem"]} */ (problem), nOutputs, train, test, targetLow, targetHigh };
+  useData(message) {
+    this.data = pointData(message);
   }
 
   get disconnected() {

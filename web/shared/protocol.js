@@ -23,6 +23,8 @@
  * @typedef {{type: "frame", frame: number, revision: number, state: string, models: Record<string, any>[], buffers: Buffer[]}} FrameHeader
  * @typedef {{name: string, model: number, dtype: string, shape: number[], offset: number, length: number}} Buffer
  * @typedef {Ready | Data | Status | ErrorMessage | Busy | AppliedSettings | Code} ServerMessage
+ * @typedef {{problem: import("./colors.js").Problem, nOutputs: number, train: number[][], test: number[][],
+ *   targetLow: number, targetHigh: number}} PointData a `data` message's, as the page and the worker use it
  */
 
 /** Every field of each server text message, by type. */
@@ -93,6 +95,11 @@ export function parseMessage(text) {
     }
   }
   return message;
+}
+
+/** @param {Data} message @returns {PointData} */
+export function pointData({ problem, n_outputs: nOutputs, train, test, target_low: targetLow, target_high: targetHigh }) {
+  return { problem: /** @type {PointData["problem"]} */ (problem), nOutputs, train, test, targetLow, targetHigh };
 }
 
 /** Client messages, by the names docs/protocol.md gives them. */

@@ -11,14 +11,6 @@ import { NetworkPainter } from "./network_painter.js";
 
 const NETWORK_MS = 66; // about 15 network paintings a second: smooth for maps of 32 x 32
 
-/**
- * The points of a `data` message, as the boundary draws them.
- * @param {Record<string, any>} message @returns {PointsData}
- */
-export function pointsData(message) {
-  return { problem: message.problem, train: message.train, test: message.test, targetLow: message.target_low, targetHigh: message.target_high };
-}
-
 export class FramePainter {
   /**
    * @param {number} side the output grid's cells per side @param {number} neuronSide a neuron map's

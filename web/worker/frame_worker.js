@@ -22,7 +22,8 @@
 //   Reconnecting), {type: "closed", closed} (socket.js's Closed), {type: "shown", frames,
 //   received, drawn}, {type: "png", blob}, {type: "failure", text}.
 import { usePalette } from "../shared/colors.js";
-import { FramePainter, pointsData } from "./frame_painter.js";
+import { FramePainter } from "./frame_painter.js";
+import { pointData } from "../shared/protocol.js";
 import { Session } from "./socket.js";
 
 /** @typedef {import("../shared/protocol.js").Frame} Frame */
@@ -33,6 +34,9 @@ const worker = /** @type {DedicatedWorkerGlobalScope} */ (/** @type {unknown} */
 // A worker's animation frames follow the display; a browser without them gets ~60 a second.
 const nextFrame = (/** @type {() => void} */ callback) =>
   typeof worker.requestAnimationFrame === "function" ? worker.requestAnimationFrame(callback) : setTimeout(callback, 16);
+/** @param {unknown} error */
+const fail = (error) => worker.postMessage({ type: "failure", text: error instanceof Error ? error.message : String(error) });
+
 /** @type {Session | null} */
 let session = null;
 /** @type {FramePainter | null} */
@@ -71,7 +75,7 @@ function loop() {
   try {
     painter?.paint(frame);
   } catch (error) {
-    worker.postMessage({ type: "failure", text: error instanceof Error ? error.message : String(error) });
+    fail(error);
   }
   if (frame) {
     drawn += 1;
@@ -107,15 +111,29 @@ function forgetNumbers() {
   latest = null;
 }
 
+/** @type {Record<string, (painter: FramePainter, request: Record<string, any>) => void>} requests for the painter alone */
+const TO_PAINTER = {
+  boundary: (painter, { canvas }) => painter.setBoundary(canvas),
+  compared: (painter, { canvases }) => painter.setCompared(canvases),
+  network: (painter, { canvas }) => painter.setNetwork(canvas),
+  layout: (painter, { layout }) => painter.setLayout(layout),
+  size: (painter, { target, size }) => painter.resize(target, size),
+  options: (painter, { options }) => painter.setOptions(options),
+};
+
 /** @param {Record<string, any>} request */
 async function handle(request) {
+  if (Object.hasOwn(TO_PAINTER, request.type)) {
+    if (painter) TO_PAINTER[request.type](painter, request);
+    return;
+  }
   switch (request.type) {
     case "open":
       usePalette(request.palette);
       painter = new FramePainter(request.side, request.neuronSide, request.domain);
       session = new Session(request.url, {
         onMessage(message) {
-          if (message.type === "data") painter?.setData(pointsData(message));
+          if (message.type === "data") painter?.setData(pointData(/** @type {import("../shared/protocol.js").Data} */ (message)));
           worker.postMessage({ type: "message", message });
         },
         onReconnecting(reconnecting) {
@@ -135,24 +153,6 @@ async function handle(request) {
     case "retry":
       session?.retry();
       break;
-    case "boundary":
-      painter?.setBoundary(request.canvas);
-      break;
-    case "compared":
-      painter?.setCompared(request.canvases);
-      break;
-    case "network":
-      painter?.setNetwork(request.canvas);
-      break;
-    case "layout":
-      painter?.setLayout(request.layout);
-      break;
-    case "size":
-      painter?.resize(request.target, request.size);
-      break;
-    case "options":
-      painter?.setOptions(request.options);
-      break;
     case "png": {
       const canvas = painter?.boundary?.canvas;
       const blob = canvas ? await canvas.convertToBlob({ type: "image/png" }) : null;
@@ -160,10 +160,10 @@ async function handle(request) {
       break;
     }
     default:
-      worker.postMessage({ type: "failure", text: `drawing worker: unknown request ${request.type}` });
+      fail(`drawing worker: unknown request ${request.type}`);
   }
 }
 
 worker.addEventListener("message", (event) => {
-  handle(event.data).catch((error) => worker.postMessage({ type: "failure", text: error instanceof Error ? error.message : String(error) }));
+  handle(event.data).catch(fail);
 });
