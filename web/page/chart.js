@@ -126,29 +126,14 @@ function createPlot(container, options, yLabel, layout, data) {
 }
 
 /**
- * Train and test loss against epoch, for one model or several (compare mode). One model: train
- * and test in two colours; several: one colour per model, train solid, test dashed.
- * @param {HTMLElement} container @param {ChartOptions} [options] @returns {LossChart}
- */
-export function createLossChart(container, options = {}) {
-  return createTrainTestChart(container, options, "loss");
-}
-
-/**
- * Train and test accuracy against epoch, drawn as the loss is (classification only: a model
- * without accuracy adds nulls, which draw nothing).
- * @param {HTMLElement} container @param {ChartOptions} [options] @returns {LossChart}
- */
-export function createAccuracyChart(container, options = {}) {
-  return createTrainTestChart(container, options, "accuracy");
-}
-
-/**
- * A train value and a test value per model against epoch.
- * @param {HTMLElement} container @param {ChartOptions} options @param {string} yLabel
+ * A train value and a test value per model against epoch: the loss, or the accuracy
+ * (classification only: a model without accuracy adds nulls, which draw nothing). One model:
+ * train and test in two colours; several (compare mode): one colour per model, train solid,
+ * test dashed.
+ * @param {HTMLElement} container @param {"loss" | "accuracy"} yLabel @param {ChartOptions} [options]
  * @returns {LossChart}
  */
-function createTrainTestChart(container, options, yLabel) {
+export function createTrainTestChart(container, yLabel, options = {}) {
   /** @type {string[]} */
   let names = [""];
   /** @type {SeriesBuffer[]} one per model, columns [train, test] */

@@ -6,7 +6,7 @@
 // changes goes through `state.post`.
 import { drawActivation } from "./activation_plot.js";
 import { trainedAs } from "../shared/answers.js";
-import { createAccuracyChart, createGradientChart, createLossChart } from "./chart.js";
+import { createGradientChart, createTrainTestChart } from "./chart.js";
 import { caption, CompareView, variantSettings } from "./compare.js";
 import { bindControls, showSettings } from "./controls.js";
 import { legendStops } from "../shared/colors.js";
@@ -42,7 +42,8 @@ export class Screen {
     const network = new NetworkView(element("network"), (selected) => this.choose(selected), (canvas) => session.network(canvas), (layout) => session.layout(layout));
     const variants = variantSettings(specs, config.effects.regenerate);
     this.compare = new CompareView(element("compare"), specs, variants, () => state.compare, (models) => state.post(send.compare(models)), (canvases) => session.compared(canvases));
-    this.charts = { lossChart: createLossChart(element("loss-chart")), accuracyChart: createAccuracyChart(element("accuracy-chart")), gradientChart: createGradientChart(element("gradient-chart")) };
+    const lossChart = createTrainTestChart(element("loss-chart"), "loss");
+    this.charts = { lossChart, accuracyChart: createTrainTestChart(element("accuracy-chart"), "accuracy"), gradientChart: createGradientChart(element("gradient-chart")) };
     this.frames = new FrameView({ network, compare: this.compare, ...this.charts });
     this.layerEditor = new LayerEditor(element("layer-editor"), specs, config.defaults.hidden[0], configure);
     this.pickDataset = bindDatasetPicker(element("dataset-picker"), /** @type {HTMLSelectElement} */ (document.querySelector('[data-param="dataset"]')));

@@ -105,6 +105,7 @@ export function parsePointsCsv(text, limits, options = {}) {
   const points = [];
   /** @type {CsvError[]} */
   const errors = [];
+  const fail = (/** @type {number} */ line, /** @type {string} */ message) => errors.push({ line, message: `line ${line}: ${message}` });
   let separator = "";
   let rows = 0;
   const lines = text.replace(/^\uFEFF/, "").split(/\r\n|\r|\n/);
@@ -119,30 +120,25 @@ export function parsePointsCsv(text, limits, options = {}) {
     if (first && Number.isNaN(parseNumber(fields[0], decimalComma))) {
       const names = fields.map((field) => field.toLowerCase());
       const known = names.length === 3 && names.every((name, k) => HEADER_NAMES[k].includes(name));
-      if (!known) {
-        const message = `header must be "x,y,label" (or "x1,x2,label" or "x,y,value"), received ${quote(raw)}`;
-        errors.push({ line, message: `line ${line}: ${message}` });
-      }
+      if (!known) fail(line, `header must be "x,y,label" (or "x1,x2,label" or "x,y,value"), received ${quote(raw)}`);
       continue;
     }
     rows++;
     if (fields.length !== 3) {
       const name = separator === "\t" ? "tabs" : `"${separator}"`;
-      const message = `expected 3 columns (x, y, label) separated by ${name}, received ${fields.length}: ${quote(raw)}`;
-      errors.push({ line, message: `line ${line}: ${message}` });
+      fail(line, `expected 3 columns (x, y, label) separated by ${name}, received ${fields.length}: ${quote(raw)}`);
       continue;
     }
     const values = fields.map((field) => parseNumber(field, decimalComma));
     let good = true;
     for (const k of [0, 1]) {
       if (!(Math.abs(values[k]) <= domain)) {
-        const message = `${k === 0 ? "x" : "y"} must be a number from -${domain} to ${domain}, received ${quote(fields[k])}`;
-        errors.push({ line, message: `line ${line}: ${message}` });
+        fail(line, `${k === 0 ? "x" : "y"} must be a number from -${domain} to ${domain}, received ${quote(fields[k])}`);
         good = false;
       }
     }
     if (!Number.isFinite(values[2]) || !rule.valid(values[2])) {
-      errors.push({ line, message: `line ${line}: label must be ${rule.expected}, received ${quote(fields[2])}` });
+      fail(line, `label must be ${rule.expected}, received ${quote(fields[2])}`);
       good = false;
     }
     if (good) points.push({ x: values[0], y: values[1], label: values[2] });

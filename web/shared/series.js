@@ -43,22 +43,18 @@ export class SeriesBuffer {
     if (!Number.isInteger(capacity) || capacity < 2) throw new RangeError(`bad capacity ${capacity}`);
     this.width = width;
     this.capacity = capacity;
+    this.clear();
+  }
+
+  clear() {
     /** @type {number[]} */
     this.xs = [];
     /** @type {Column[]} */
-    this.ys = Array.from({ length: width }, () => []);
+    this.ys = Array.from({ length: this.width }, () => []);
     /** @type {{x: number, values: Column} | null} the latest point when the stride skipped it */
     this.tail = null;
     this.received = 0; // points pushed since the start: the next one's sequence number
     this.stride = 1; // only sequence numbers divisible by it are kept
-  }
-
-  clear() {
-    this.xs = [];
-    this.ys = Array.from({ length: this.width }, () => []);
-    this.tail = null;
-    this.received = 0;
-    this.stride = 1;
   }
 
   /** Points shown: committed plus the tail. */

@@ -101,11 +101,10 @@ function sendNumbers() {
   // Only the latest frame's weights are shown: the others go without theirs.
   if (latest) unsent[unsent.length - 1] = withWeights(latest);
   worker.postMessage({ type: "shown", frames: unsent, received: session?.framesReceived ?? 0, drawn });
-  unsent = [];
-  latest = null;
+  forgetNumbers();
 }
 
-/** Drops the unsent numbers of a session that ended: the next session's charts start empty. */
+/** Forgets the unsent numbers: just sent, or of a session that ended (the next one's charts start empty). */
 function forgetNumbers() {
   unsent = [];
   latest = null;
