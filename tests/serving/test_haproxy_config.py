@@ -62,7 +62,10 @@ def test_full_class_goes_to_processes_that_answer_busy(tmp_path: Path) -> None:
 def test_websockets_stay_open_for_a_class_period() -> None:
     text = render_config(Listed(("127.0.0.1:8001",), (4,)), tunnel_timeout_s=5400)
     assert "    timeout tunnel 5400s" in text
-    assert "    option redispatch" in text  # a refused connection is retried elsewhere
+    # A refused or dropped connection is retried on another process, marked down at once.
+    assert "    option redispatch 1" in text
+    assert "    retry-on conn-failure empty-response response-timeout" in text
+    assert "on-error mark-down" in text
 
 
 def test_discovered_config_is_valid_before_any_process_resolves(tmp_path: Path) -> None:
@@ -72,8 +75,8 @@ def test_discovered_config_is_valid_before_any_process_resolves(tmp_path: Path) 
     assert "parse-resolv-conf" in text
     template = [line for line in backend(text, "sessions") if "server-template" in line]
     assert template == [
-        "    server-template app 8 app.invalid:8000 check inter 2s fall 2 rise 1 maxconn 16 "
-        "resolvers dns init-addr none"
+        "    server-template app 8 app.invalid:8000 check inter 2s fall 2 rise 1 observe layer4 "
+        "error-limit 1 on-error mark-down maxconn 16 resolvers dns init-addr none"
     ]
 
 

@@ -12,8 +12,9 @@ What it does, and why:
   answer a single server gives, instead of HAProxy queueing it or failing the handshake
   with a status code a browser's WebSocket never shows;
 - everything else (the page, /api, /healthz, /metrics) goes to `pages`, round robin;
-- health checks on /healthz; a connection refused by a process that just died is retried
-  on another (`retries` + `redispatch`), so reconnecting pages land on a live one;
+- health checks on /healthz; a connection refused or dropped by a process that just died is
+  retried on another (`retries`, `retry-on`, `redispatch`), which is marked down at once
+  (`observe layer4`), so reconnecting pages land on a live one;
 - `timeout tunnel` keeps an open websocket for a class period; the process closes an idle
   session itself after its idle timeout, which must be shorter;
 - HAProxy answers for itself at /haproxy/healthz (a probe for the balancer, not the
@@ -58,7 +59,9 @@ class Discovered:
 
 
 Servers = Listed | Discovered
-HEALTH = "check inter 2s fall 2 rise 1"
+# A failed connection marks a process down at once (observe layer4, error-limit 1), not at
+# the next failed check: pages reconnecting after it died then go to the live ones.
+HEALTH = "check inter 2s fall 2 rise 1 observe layer4 error-limit 1 on-error mark-down"
 
 
 def _server_lines(servers: Servers, limit: Callable[[int], str]) -> list[str]:
@@ -123,8 +126,11 @@ def render_config(
         "    option httplog",
         "    option dontlog-normal  # errors and retries only, not every request",
         "    option forwardfor",
-        "    option redispatch",
+        # Every retry goes to another process (redispatch 1). A handshake that a dying or
+        # restarting process accepts and then drops is retried like a refused connection.
+        "    option redispatch 1",
         "    retries 3",
+        "    retry-on conn-failure empty-response response-timeout",
         "    timeout connect 3s",
         "    timeout client 60s",
         "    timeout server 60s",
