@@ -1,8 +1,7 @@
 // @ts-check
 // The Lessons menu and panel: each lesson (GET api/lessons) is a ready-made experiment with a
-// few sentences on what to look at. Opening one sends the lesson's whole settings as the
-// server serves them, the comparison and the speed; classroom mode hides the controls a
-// lesson lists as distractions. Which lesson is open is the page state's.
+// few sentences on what to look at, opened with its whole settings, comparison and speed;
+// classroom mode hides the controls it lists as distractions. The open one is the state's.
 import { element, make } from "./dom.js";
 import { updateLink } from "./link.js";
 import { send } from "../shared/protocol.js";

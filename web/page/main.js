@@ -1,8 +1,7 @@
 // @ts-check
-// Page entry point: only wiring. Loads GET api/config (the settings schema and every constant
-// the page draws with), the lessons and the activation curves before anything is built,
-// starts the drawing worker (it holds the session's websocket and paints every frame), makes
-// the page state (what the server accepted) and the screen that shows it, and binds the rest.
+// Page entry point: only wiring. Loads api/config (the settings schema, every constant the page
+// draws with), the lessons and activation curves, starts the drawing worker (it holds the
+// websocket and paints every frame), makes the page state and its screen, binds the rest.
 import { usePalette } from "../shared/colors.js";
 import { notice } from "./dom.js";
 import { Drawing } from "./drawing.js";

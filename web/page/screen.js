@@ -1,9 +1,7 @@
 // @ts-check
-// The views of what the page state holds: the run's state line and banner, the speed, the
-// controls and layer editor, the dataset picker and the user's points, the activation plot,
-// the legend, the charts, the network and the compared boundaries, each painted frame's
-// numbers. Shows what the server accepted (never its own guess of it); what the learner
-// changes goes through `state.post`.
+// The views of what the page state holds (run state and banner, speed, controls, data, charts,
+// network, comparison, each painted frame's numbers): what the server accepted, never the
+// page's own guess; what the learner changes goes through `state.post`.
 import { drawActivation } from "./activation_plot.js";
 import { trainedAs } from "../shared/answers.js";
 import { createGradientChart, createTrainTestChart } from "./chart.js";
@@ -109,7 +107,7 @@ export class Screen {
     this.pickDataset(this.state.settings.dataset);
   }
 
-  /** Shows a `ready` or `settings` message's settings, speed and losses. @param {{epochs_per_frame: number, models: import("../shared/protocol.js").ModelSettings[]}} applied */
+  /** Shows a `ready` or `settings` message: settings, speed, activation, what it trains with. @param {{epochs_per_frame: number, models: import("../shared/protocol.js").ModelSettings[]}} applied */
   showApplied(applied) {
     this.state.speed = applied.epochs_per_frame;
     /** @type {HTMLInputElement} */ (element("speed")).value = String(applied.epochs_per_frame);

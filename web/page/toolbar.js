@@ -1,7 +1,6 @@
 // @ts-check
 // The transport: Play, Step and Reset (and their keys), Share, the speed slider, Regenerate,
-// and the banner's buttons (lower the learning rate, reset, reconnect). Sends through the
-// page state.
+// and the banner's buttons (lower the learning rate, reset, reconnect), through the page state.
 import { element, notice } from "./dom.js";
 import { updateLink } from "./link.js";
 import { send } from "../shared/protocol.js";
