@@ -94,7 +94,8 @@ def test_busy_is_read_by_its_reason(page: dict[str, Any]) -> None:
     # protocol.js's Busy (tests/browser/test_reconnect.py shows it in the banner).
     assert fields(protocol.Busy) == ["type", "reason", "max_sessions"]
     assert page["serverFields"]["busy"] == ["type", "reason", "max_sessions"]
-    assert re.search(r"\.Busy\} \*/ \(message\)\.reason\b", (ROOT / "web" / "page" / "server_messages.js").read_text())
+    handler = (ROOT / "web" / "page" / "server_messages.js").read_text()
+    assert re.search(r"\.Busy\} \*/ \(message\)\.reason\b", handler)
 
 
 def test_the_page_typedefs_have_the_models_fields() -> None:
