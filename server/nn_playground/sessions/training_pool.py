@@ -10,9 +10,11 @@ They share the GIL, and on a CPU host one core (thread_placement.py), with the l
 priority a worker that drops the GIL often takes it straight back before the woken loop runs,
 and uvloop takes the GIL anew for every socket event: a full server then answers a burst of
 refused connections slowly (bench/run.py: busy_close_ms_p95; bench/admission.py compares
-builds). At +10 the loop answers several times sooner at the same frames per second; +19
-would let any other process take the core from the workers. Threads a worker starts inherit
-its priority: in the server XLA's threads are started first, by the warm-up thread (cli.py)."""
+builds). At the lowest priority (+19) the loop answers soonest, at the same frames per
+second. The price: on a machine shared with other busy programs, those take the core from
+the training first, and frames slow down before they do; a server meant for a class has its
+cores to itself. Threads a worker starts inherit its priority: in the server XLA's threads
+are started first, by the warm-up thread (cli.py)."""
 
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-WORKER_NICENESS = 10  # added to the niceness a worker starts with: the event loop comes first
+WORKER_NICENESS = 19  # added to the niceness a worker starts with: the event loop comes first
 
 
 def lower_this_threads_priority(niceness: int) -> bool:
