@@ -1,19 +1,19 @@
-"""Every hidden-layer activation g(z) and its slope g'(z), sampled by the engine's own
-model.activation_and_derivative (float32, as training computes them), for the page's plot
-(GET /api/activations): the page draws these numbers and computes none of its own."""
+"""Every hidden-layer activation g(z) and its slope g'(z), sampled for the page's plot
+(GET /api/activations): the page draws these numbers and computes none of its own.
+
+They come from the engine's numpy reference (float64; tests hold the JAX activations to it
+within float32 rounding), not from a JAX program: the only program a server would ever
+compile at run time loads the compiler, some 70 MB of a warm process's memory."""
 
 from __future__ import annotations
 
 from functools import cache
 
-import jax
-import jax.numpy as jnp
 import numpy as np
 from pydantic import Field
 
 from nn_playground.engine.config import Activation
-from nn_playground.engine.numerics.hyper import ACTIVATION_IDS
-from nn_playground.engine.numerics.model import activation_and_derivative
+from nn_playground.engine.numerics import reference
 from nn_playground.protocol import Strict
 
 Z_MAX = 5.0  # wide enough to show where sigmoid and tanh flatten (vanishing gradients)
@@ -40,12 +40,12 @@ def activation_curves() -> ActivationCurves:
     def rounded(values: object) -> list[float]:
         return [round(float(v), 6) + 0.0 for v in np.asarray(values)]  # + 0.0: no -0.0
 
-    ids = np.array([ACTIVATION_IDS[activation] for activation in Activation], np.int32)
-    # One program for every activation (eager, op by op, took about 2 s here).
-    every = jax.jit(jax.vmap(activation_and_derivative, in_axes=(None, 0)))
-    g, slope = every(jnp.asarray(z), jnp.asarray(ids))  # each (activations, SAMPLES) float32
     curves = [
-        ActivationCurve(name=activation, g=rounded(g[i]), slope=rounded(slope[i]))
-        for i, activation in enumerate(Activation)
+        ActivationCurve(
+            name=activation,
+            g=rounded(reference.activate(z.astype(np.float64), activation)),
+            slope=rounded(reference.activation_derivative(z.astype(np.float64), activation)),
+        )
+        for activation in Activation
     ]
     return ActivationCurves(z=rounded(z), curves=curves)
