@@ -126,26 +126,26 @@ BROWSER_SPECS: dict[str, Spec] = {
 }
 
 GROUPS: tuple[Group, ...] = (
-    Group("Engine", lambda quick, log: engine.measure(quick=quick, log=log), ENGINE_SPECS),
-    Group("Live server", lambda quick, log: server.measure(quick=quick, log=log), SERVER_SPECS),
+    Group("Engine", engine.measure, ENGINE_SPECS),
+    Group("Live server", server.measure, SERVER_SPECS),
     Group(
         "A full server's busy answer (100 connections at once)",
-        lambda quick, log: admission.measure(quick=quick, log=log),
+        admission.measure,
         ADMISSION_SPECS,
     ),
     Group(
         "Class serving: --workers behind HAProxy",
-        lambda quick, log: serving.measure(quick=quick, log=log),
+        serving.measure,
         SERVING_SPECS,
     ),
     Group(
         "A container (docker run, compile-cache volume filled before)",
-        lambda quick, log: container.measure(quick=quick, log=log),
+        container.measure,
         CONTAINER_SPECS,
     ),
     Group(
         "Page in chromium (large: 6 features, 6x8, spiral)",
-        lambda quick, log: browser.measure(quick=quick, log=log),
+        browser.measure,
         BROWSER_SPECS,
     ),
 )
