@@ -30,8 +30,11 @@ def thread_cores(pid: int) -> dict[int, tuple[str, set[int]]]:
     threads = {}
     for name in os.listdir(f"/proc/{pid}/task"):
         thread_id = int(name)
-        with open(f"/proc/{pid}/task/{name}/comm") as comm:
-            threads[thread_id] = (comm.read().strip(), os.sched_getaffinity(thread_id))
+        try:
+            with open(f"/proc/{pid}/task/{name}/comm") as comm:
+                threads[thread_id] = (comm.read().strip(), os.sched_getaffinity(thread_id))
+        except OSError:  # the thread ended meanwhile, as place_threads allows for
+            continue
     return threads
 
 
@@ -45,11 +48,15 @@ placed = place_threads()
 later = {}
 worker = threading.Thread(target=lambda: later.update(cores=sorted(os.sched_getaffinity(0))))
 worker.start(); worker.join()
-xla = [
-    sorted(os.sched_getaffinity(int(t)))
-    for t in os.listdir("/proc/self/task")
-    if open(f"/proc/self/task/{t}/comm").read().startswith("tf_XLAEigen")
-]
+def xla_cores(thread):
+    try:  # None for a thread that ended meanwhile, as place_threads allows for
+        with open(f"/proc/self/task/{thread}/comm") as comm:
+            if comm.read().startswith("tf_XLAEigen"):
+                return sorted(os.sched_getaffinity(int(thread)))
+    except OSError:
+        pass
+    return None
+xla = [cores for t in os.listdir("/proc/self/task") if (cores := xla_cores(t)) is not None]
 main = sorted(os.sched_getaffinity(0))
 print(json.dumps({"placed": placed, "later": later["cores"], "main": main, "xla": xla}))
 """
