@@ -45,7 +45,7 @@ def open_lesson(lesson: Lesson, try_next: bool = False) -> Experiment:
         experiment.set_compare([change.given() for change in lesson.compare])
     if try_next:
         assert lesson.try_next is not None
-        experiment.change(lesson.try_next.given())
+        experiment.change(lesson.try_next)
     return experiment
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from nn_playground.engine.config import DatasetName, ModelConfig, Problem
 from nn_playground.engine.numerics.data import Dataset, target_range
 from nn_playground.engine.numerics.frames import Frame
-from nn_playground.engine.numerics.hyper import HEAD_OF_LOSS, Hyper, loss_kind, make_hyper
+from nn_playground.engine.numerics.hyper import HEAD_OF_LOSS, Hyper, loss_kind
 from nn_playground.engine.numerics.state import DeviceData, TrainState, device_data
 from nn_playground.engine.runtime import runner
 from nn_playground.protocol import (
@@ -29,6 +29,7 @@ from nn_playground.protocol import (
     ModelSettings,
     Point,
     Settings,
+    SettingsChange,
 )
 from nn_playground.sessions.frame_wire import TrainedModel
 from nn_playground.sessions.training_setup import (
@@ -89,16 +90,8 @@ class CustomPoints:
 
 def train(snapshot: Snapshot, epochs: int) -> tuple[list[TrainState], list[TrainedModel]]:
     """One frame of every model (blocking: call it on a worker thread)."""
-    if len(snapshot.states) == 1:
-        state, frame = runner.run_frame(
-            snapshot.states[0], snapshot.data, snapshot.hypers[0], epochs
-        )
-        states, frames = [state], [frame]  # the state stays on the device
-    else:
-        count = len(snapshot.states)
-        states, frames = runner.run_frames(
-            snapshot.states, [snapshot.data] * count, snapshot.hypers, epochs
-        )
+    datas = [snapshot.data] * len(snapshot.states)  # compared models share the data
+    states, frames = runner.run_frames(snapshot.states, datas, snapshot.hypers, epochs)
     return states, [TrainedModel(f, c) for f, c in zip(frames, snapshot.configs, strict=True)]
 
 
@@ -166,12 +159,12 @@ class Experiment:
 
     # --- changes (each validates everything before it changes anything) ----------------------
 
-    def change(self, change: dict[str, Any]) -> None:
-        """Apply some settings; see protocol.KEEP_WEIGHTS / REINITIALISE / REGENERATE. A
+    def change(self, sent: SettingsChange) -> None:
+        """Apply the settings sent; see protocol.KEEP_WEIGHTS / REINITIALISE / REGENERATE. A
         setting sent with the value it already has changes nothing (re-sending the whole
         settings must not restart training)."""
         current = self.settings.model_dump()
-        change = {name: value for name, value in change.items() if current[name] != value}
+        change = {name: value for name, value in sent.given().items() if current[name] != value}
         if not change:
             return
         settings = merged(self.settings, change)
@@ -188,7 +181,7 @@ class Experiment:
             self._start_models()
             return
         for model, config in zip(self.models, configs, strict=True):
-            model.config, model.hyper = config, runner.committed(make_hyper(config))
+            model.config, model.hyper = config, runner.model_hyper(config)
         self._clear_halts = True
 
     def reset(self, seed: int | None) -> None:

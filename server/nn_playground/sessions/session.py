@@ -253,7 +253,7 @@ class Session:
             return
         experiment = self.experiment
         if isinstance(message, Configure):
-            experiment.change(message.settings.given())
+            experiment.change(message.settings)
         elif isinstance(message, Play):
             self.playing = True
         elif isinstance(message, Pause):

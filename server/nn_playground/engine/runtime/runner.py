@@ -77,10 +77,16 @@ def committed(tree: T) -> T:
     return result
 
 
+def model_hyper(config: ModelConfig) -> Hyper:
+    """`config`'s settings as run_frames takes them: arrays of fixed dtype (make_hyper),
+    committed to the device once per change rather than copied at every frame."""
+    return committed(make_hyper(config))
+
+
 def start_model(config: ModelConfig, seed: int | None = None) -> tuple[TrainState, Hyper]:
     """Fresh weights for `config` (seeded by config.seed unless `seed` is given), and its
     settings, both committed to the device as run_frame wants them."""
-    hyper = committed(make_hyper(config))
+    hyper = model_hyper(config)
     chosen = config.seed if seed is None else seed
     return committed(_INIT(hyper, np.asarray(chosen, np.int32))), hyper
 
@@ -140,11 +146,15 @@ def run_frames(
     hypers: Sequence[Hyper],
     epochs: int,
 ) -> tuple[list[TrainState], list[Frame]]:
-    """One frame of several models (compare mode, seed ensembles): in one vmapped call on a
-    GPU, else each by the one-model programs (see vmaps_groups)."""
+    """One frame of every model: a lone model by run_frame; several (compare mode, seed
+    ensembles) in one vmapped call on a GPU, else each by the one-model programs (see
+    vmaps_groups)."""
     count = len(states)
     if not count == len(datas) == len(hypers):
         raise ValueError("states, datas and hypers must have one entry per model")
+    if count == 1:
+        state, frame = run_frame(states[0], datas[0], hypers[0], epochs)
+        return [state], [frame]
     size = group_size(count)
     if not vmaps_groups():
         # Every call is dispatched before any result is read: a model's Python work overlaps
