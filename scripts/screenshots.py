@@ -1,0 +1,97 @@
+"""Take the README's screenshots (docs/screenshots/) from a real server and Debian's chromium.
+
+    .venv/bin/python scripts/screenshots.py            # every picture
+    .venv/bin/python scripts/screenshots.py page       # the ones named
+
+Each picture is a run anyone can reproduce: the link it opens is printed beside it."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "docs" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run"]
+
+
+@contextmanager
+def server() -> Iterator[str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "nn_playground", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(600):
+            try:
+                urllib.request.urlopen(url + "health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def train_to(page: Page, epochs: int) -> None:
+    page.wait_for_function("Number(window.nnPlayground?.frames || 0) >= 1", timeout=60_000)
+    page.locator("#play").click()
+    page.wait_for_function(
+        f"Number(document.querySelector('#epoch').textContent) >= {epochs}", timeout=180_000
+    )
+    page.locator("#play").click()
+    page.wait_for_timeout(500)
+
+
+def page_shot(page: Page, url: str) -> str:
+    link = url + "#dataset=spiral&features=x1,x2,x1^2,x2^2,x1*x2,sin_x1,sin_x2&hidden=8,6,4&activations=tanh,tanh,tanh&speed=5"
+    page.goto(link)
+    train_to(page, 300)
+    return link
+
+
+def lesson_shot(page: Page, url: str) -> str:
+    link = url + "#lesson=vanishing-gradients&classroom=1"
+    page.goto(link)
+    train_to(page, 200)
+    return link
+
+
+# name: (what opens and trains the run, returning its link; the whole page, or the first screen)
+SHOTS: dict[str, tuple[Callable[[Page, str], str], bool]] = {
+    "page": (page_shot, False),
+    "lesson": (lesson_shot, True),
+}
+
+
+def main(names: list[str]) -> None:
+    chosen = names or list(SHOTS)
+    with server() as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for name in chosen:
+            shoot, whole = SHOTS[name]
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            link = shoot(page, url)
+            page.screenshot(path=str(OUT / f"{name}.png"), full_page=whole)
+            print(f"{name}.png: {link}")
+            page.close()
+        browser.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
