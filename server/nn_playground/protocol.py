@@ -213,6 +213,36 @@ class Export(Strict):
     model: int = Field(0, ge=0, lt=MAX_COMPARE)
 
 
+class WeightChoice(Strict):
+    """One parameter of the network as the page draws it: layer `layer` (0 is the first hidden
+    layer; the number of hidden layers is the output layer), from its input `source` (-1:
+    the bias) to its unit `unit`."""
+
+    layer: int = Field(0, ge=0, le=limits.MAX_HIDDEN_LAYERS)
+    source: int = Field(0, ge=-1, lt=limits.MAX_NEURONS)
+    unit: int = Field(0, ge=0, lt=limits.MAX_NEURONS)
+
+
+class Explain(Strict):
+    """Take the next training step of model `model` apart, at the current weights: train
+    point `point` (its index in the `data` message's train list) forward and backward, the
+    chosen weight's chain rule, the minibatch, the optimizer's update and the cost nudged by
+    `epsilon` at that weight. Changes nothing; answered by `explanation`."""
+
+    type: Literal["explain"]
+    point: int = Field(0, ge=0, lt=limits.MAX_POINTS)
+    weight: WeightChoice = Field(default_factory=WeightChoice)
+    epsilon: float = Field(1e-3, ge=1e-6, le=1.0)
+    model: int = Field(0, ge=0, lt=MAX_COMPARE)
+
+
+class ApplyStep(Strict):
+    """Take the one minibatch step an `explanation` shows (the step training takes next), then
+    pause. Its weights are the explanation's `after`, bit for bit."""
+
+    type: Literal["apply_step"]
+
+
 ClientMessage = Annotated[
     Configure
     | Play
@@ -224,7 +254,9 @@ ClientMessage = Annotated[
     | SetPoints
     | Compare
     | Ack
-    | Export,
+    | Export
+    | Explain
+    | ApplyStep,
     Field(discriminator="type"),
 ]
 CLIENT_MESSAGE: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
@@ -325,6 +357,122 @@ class Code(Strict):
     model: int
     filename: str
     code: str
+
+
+class UnitNumbers(Strict):
+    """One unit of a layer for the explained point."""
+
+    z: float  # w . a + b
+    a: float  # its output g(z) (times its dropout multiplier); for the output layer, the head's
+    slope: float | None  # d(a)/d(z): g'(z) times the dropout multiplier (None: output layer)
+    keep: float  # the dropout multiplier in this step: 0, 1/(1 - rate), or 1 without dropout
+    upstream: float | None  # d(loss)/d(a): what the layers after it send back (as slope)
+    delta: float  # d(loss)/d(z) = upstream * slope (for the output layer, from the loss)
+
+
+class LayerNumbers(Strict):
+    """One layer (hidden, or the output layer last) at its exact size: weights (fan_in,
+    fan_out), inputs named as the page names them."""
+
+    name: str
+    activation: str  # a hidden layer's g, or the output activation
+    inputs: list[str]
+    units: list[UnitNumbers]
+    weights: list[list[float]]
+    biases: list[float]
+    point_gradients: list[list[float]]  # the point's d(loss)/d(w)
+    point_bias_gradients: list[float]
+    step_gradients: list[list[float]]  # dJ/dw of the step: the minibatch mean, plus L1 and L2
+    step_bias_gradients: list[float]
+    after_weights: list[list[float]]  # after the step, as `apply_step` leaves them
+    after_biases: list[float]
+
+
+class OutputNumbers(Strict):
+    logits: list[float]
+    outputs: list[float]  # the output activation of the logits: probabilities, or values
+    targets: list[float]  # the point's targets (one-hot for multiclass)
+    label: float  # as in the data message: class, bitmask or value
+    loss: float
+
+
+class Factor(Strict):
+    name: str
+    value: float
+
+
+class ChainRule(Strict):
+    """d(loss)/d(w) for the chosen point, as a product of factors."""
+
+    factors: list[Factor]
+    product: float  # the factors multiplied
+    gradient: float  # the engine's d(loss)/d(w) for the point
+
+
+class BatchPoint(Strict):
+    index: int  # in the train list
+    loss: float
+    gradient: float  # its d(loss)/d(w) at the chosen weight
+
+
+class BatchNumbers(Strict):
+    """The minibatch the next step trains on, at the chosen weight."""
+
+    number: int  # minibatch of the epoch, from 1
+    of: int  # minibatches in an epoch
+    points: list[BatchPoint]
+    mean: float  # mean of the points' gradients
+    step_gradient: float  # the step's minibatch gradient as training sums it
+    penalty: float  # d(L1 + L2 term)/d(w): l1 * sign(w) + 2 * l2 * w (weights, not biases)
+    gradient: float  # dJ/dw: step_gradient + penalty, what the optimizer receives
+
+
+class Term(Strict):
+    name: str
+    value: float
+
+
+class UpdateNumbers(Strict):
+    """The optimizer's update of the chosen weight."""
+
+    optimizer: str
+    learning_rate: float  # in effect this epoch, decay applied
+    gradient: float  # dJ/dw
+    terms: list[Term]  # the optimizer's state and its formula's steps, in order
+    direction: float  # w <- w - learning_rate * direction
+    before: float
+    after: float  # the engine's, as `apply_step` leaves it
+
+
+class Nudge(Strict):
+    epsilon: float
+    cost: float  # J(w): the minibatch's mean loss plus the L1 and L2 terms
+    nudged_cost: float  # J(w + epsilon)
+    slope: float  # (J(w + epsilon) - J(w)) / epsilon
+    gradient: float  # dJ/dw
+
+
+class Explanation(Strict):
+    """The answer to `explain`."""
+
+    type: Literal["explanation"] = "explanation"
+    model: int
+    epoch: int
+    step: int  # updates taken so far
+    point: int
+    x: list[float]  # the point's x1, x2
+    in_batch: bool  # the point is in the next minibatch (then with its dropout multipliers)
+    loss_kind: str
+    output_activation: str
+    layers: list[LayerNumbers]
+    output: OutputNumbers
+    weight: WeightChoice
+    weight_name: str
+    chain: ChainRule
+    batch: BatchNumbers
+    update: UpdateNumbers
+    nudge: Nudge
+    diverges: bool  # the step makes the loss or weights non-finite: training would halt
 
 
 class Busy(Strict):

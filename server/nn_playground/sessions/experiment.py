@@ -19,7 +19,7 @@ from nn_playground.engine.config import DatasetName, ModelConfig, Problem
 from nn_playground.engine.numerics.data import Dataset, target_range
 from nn_playground.engine.numerics.frames import Frame
 from nn_playground.engine.numerics.hyper import HEAD_OF_LOSS, Hyper, loss_kind
-from nn_playground.engine.numerics.state import DeviceData, TrainState, device_data
+from nn_playground.engine.numerics.state import ALL_STEPS, DeviceData, TrainState, device_data
 from nn_playground.engine.runtime import runner
 from nn_playground.protocol import (
     REGENERATE,
@@ -88,10 +88,13 @@ class CustomPoints:
     points: tuple[Point, ...]
 
 
-def train(snapshot: Snapshot, epochs: int) -> tuple[list[TrainState], list[TrainedModel]]:
-    """One frame of every model (blocking: call it on a worker thread)."""
+def train(
+    snapshot: Snapshot, epochs: int, steps: int = ALL_STEPS
+) -> tuple[list[TrainState], list[TrainedModel]]:
+    """One frame of every model (blocking: call it on a worker thread); `steps` caps its
+    updates (1: the single step of `apply_step`)."""
     datas = [snapshot.data] * len(snapshot.states)  # compared models share the data
-    states, frames = runner.run_frames(snapshot.states, datas, snapshot.hypers, epochs)
+    states, frames = runner.run_frames(snapshot.states, datas, snapshot.hypers, epochs, steps)
     return states, [TrainedModel(f, c) for f, c in zip(frames, snapshot.configs, strict=True)]
 
 

@@ -19,7 +19,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from nn_playground import __version__
 from nn_playground.edge.metrics import ServerMetrics
-from nn_playground.engine.numerics.state import TrainState
+from nn_playground.engine.numerics.state import ALL_STEPS, TrainState
 from nn_playground.export.from_session import code_request
 from nn_playground.options import ServerOptions
 from nn_playground.protocol import (
@@ -27,9 +27,11 @@ from nn_playground.protocol import (
     MAX_MESSAGE_BYTES,
     MAX_STEP_EPOCHS,
     Ack,
+    ApplyStep,
     Compare,
     Configure,
     Error,
+    Explain,
     Export,
     Limits,
     Pause,
@@ -48,6 +50,7 @@ from nn_playground.sessions.experiment import Experiment, train
 from nn_playground.sessions.frame_wire import TrainedModel, encode_frame
 from nn_playground.sessions.training_pool import TrainingPool
 from nn_playground.sessions.training_setup import SetupError
+from nn_playground.teaching.step_explanation import explain_request
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +99,7 @@ class Session:
         self.experiment: Experiment
         self.playing = False
         self.step_epochs = 0
+        self.step_update = False  # an `apply_step` waits: the next frame takes one update
         self.redraw = True
         self.epochs_per_frame = 1
         self.revision = 0
@@ -104,6 +108,8 @@ class Session:
         self.reported: SessionState | None = None
         self._wake = asyncio.Event()
         self._ack = asyncio.Event()
+        self._settled = asyncio.Event()  # no frame is computing: the weights stand still
+        self._settled.set()
         self._send_lock = asyncio.Lock()
 
     # --- sending ------------------------------------------------------------------------------
@@ -251,6 +257,14 @@ class Session:
             # Answered on a worker (it computes the initial weights); it changes nothing.
             await self.send_message(await self.pool.run(code_request(self.experiment, message)))
             return
+        if isinstance(message, Explain):
+            # Explained at weights that stand still: paused, and a frame under way finished.
+            self.playing = False
+            await self._settled.wait()
+            answer = await self.pool.run(explain_request(self.experiment, message))
+            await self.send_message(answer)
+            await self.report_state()
+            return
         experiment = self.experiment
         if isinstance(message, Configure):
             experiment.change(message.settings)
@@ -262,9 +276,12 @@ class Session:
             # Steps add up (two steps of 5 train 10); a reset cancels what is left.
             self.playing = False
             self.step_epochs = min(self.step_epochs + message.epochs, MAX_STEP_EPOCHS)
+        elif isinstance(message, ApplyStep):
+            self.playing = False
+            self.step_update = True
         elif isinstance(message, Reset):
             experiment.reset(message.seed)
-            self.playing, self.step_epochs = False, 0
+            self.playing, self.step_epochs, self.step_update = False, 0, False
         elif isinstance(message, Regenerate):
             experiment.regenerate(message.data_seed)
         elif isinstance(message, Speed):
@@ -280,6 +297,8 @@ class Session:
 
     def _epochs_wanted(self) -> int | None:
         """Epochs for the next frame, or None when no frame is due."""
+        if self.step_update:
+            return 1  # and one update of it (see _frame)
         if self.step_epochs:
             return self.step_epochs
         if self.playing and not self.experiment.halted()[0]:
@@ -315,20 +334,27 @@ class Session:
         revision = self.revision
         snapshot = experiment.snapshot()
         self.redraw = False
-        self.step_epochs = 0  # taken by this frame (dropped with it if the weights change)
+        steps = 1 if self.step_update else ALL_STEPS
+        # Taken by this frame (dropped with it if the weights change).
+        self.step_epochs, self.step_update = 0, False
         compute_seconds = self.metrics.frame_compute_seconds
 
         def compute() -> tuple[list[TrainState], list[TrainedModel], float]:
             # Timed and observed on the worker: the event loop, the busiest thread of a full
             # server, does no more per frame than it did.
             started = time.perf_counter()
-            states, models = train(snapshot, epochs)
+            states, models = train(snapshot, epochs, steps)
             computed = time.perf_counter()
             compute_seconds.observe(computed - started)
             return states, models, computed
 
-        states, models, computed = await self.pool.run(compute)
-        if not experiment.commit(snapshot.generation, states, models):
+        self._settled.clear()
+        try:
+            states, models, computed = await self.pool.run(compute)
+            committed = experiment.commit(snapshot.generation, states, models)
+        finally:
+            self._settled.set()
+        if not committed:
             self.redraw = True
             return
         self.sent += 1

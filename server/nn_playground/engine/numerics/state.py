@@ -23,6 +23,9 @@ class TrainState(NamedTuple):
     key: jax.Array  # (2,) uint32 PRNG key: shuffling and dropout
     epoch: jax.Array  # () int32 epochs completed
     step: jax.Array  # () int32 parameter updates applied
+    # () int32 minibatches taken in the epoch under way: 0 between epochs, more after single
+    # steps ("Apply this step"), from which the epoch carries on where it stopped.
+    batch: jax.Array
     best_params: jax.Array  # weights at the lowest test loss (early stopping)
     best_test_loss: jax.Array  # () float32
     best_epoch: jax.Array  # () int32
@@ -38,6 +41,7 @@ class Shared(NamedTuple):
     computing both sides for every model."""
 
     epochs: jax.Array  # () int32 epochs to run in this frame
+    steps: jax.Array  # () int32 most parameter updates in this call: one step, or ALL_STEPS
     # () int32 hidden layers of the deepest model when several run together (vmapped); None
     # for a model run alone, which runs at its own depth (model.depth_branches).
     run_depth: jax.Array | None
@@ -71,9 +75,16 @@ def fits_narrow(hypers: Sequence[Hyper]) -> bool:
     return widest <= limits.NARROW_NEURONS
 
 
-def shared_settings(hypers: Sequence[Hyper], epochs: int, together: bool = False) -> Shared:
+# A frame's step budget: more updates than any frame of whole epochs takes.
+ALL_STEPS = 2**30
+
+
+def shared_settings(
+    hypers: Sequence[Hyper], epochs: int, together: bool = False, steps: int = ALL_STEPS
+) -> Shared:
     """The settings of one call of `hypers`' models: `together` for a vmapped call (whose
-    models share one depth's branch), else of a model run alone."""
+    models share one depth's branch), else of a model run alone. `steps` caps the updates:
+    1 takes the one minibatch step that training would take next."""
     # Read on the host with numpy (on the CPU a device array is a view): a jnp operation
     # here would cost a dispatch and a sync per model on every frame.
     run_depth = max(int(np.asarray(h.depth)) for h in hypers) if together else None
@@ -81,6 +92,7 @@ def shared_settings(hypers: Sequence[Hyper], epochs: int, together: bool = False
     dropout = any(bool(np.any(np.asarray(h.dropout) > 0)) for h in hypers)
     return Shared(
         epochs=_scalar(epochs, np.int32),
+        steps=_scalar(steps, np.int32),
         run_depth=None if run_depth is None else _scalar(run_depth, np.int32),
         early_stopping=_scalar(early_stopping, np.bool_),
         dropout=_scalar(dropout, np.bool_),
@@ -140,6 +152,7 @@ def init_state(hyper: Hyper, seed: jax.Array) -> TrainState:
         key=train_key,
         epoch=zero,
         step=zero,
+        batch=zero,
         best_params=params,
         best_test_loss=jnp.float32(jnp.inf),
         best_epoch=zero,

@@ -80,6 +80,7 @@ class _Plan(NamedTuple):
     weight: jax.Array  # (MAX_POINTS, CHUNK) float32: 1/minibatch size, 0 on unused slots
     closes: jax.Array  # (MAX_POINTS,) bool: the chunk ends its minibatch
     chunks: jax.Array  # () int32 chunks in this epoch (at most MAX_POINTS, with batch 1)
+    per_batch: jax.Array  # () int32 chunks in one minibatch
 
 
 def _plan_epoch(order: jax.Array, n: jax.Array, batch_size: jax.Array) -> _Plan:
@@ -102,7 +103,30 @@ def _plan_epoch(order: jax.Array, n: jax.Array, batch_size: jax.Array) -> _Plan:
         weight=jnp.where(used, 1.0 / jnp.maximum(batch_len, 1.0)[:, None], 0.0),
         closes=in_batch_chunk == per_batch - 1.0,
         chunks=_ceil_div(n, batch) * chunks_per_batch,
+        per_batch=chunks_per_batch,
     )
+
+
+class Epoch(NamedTuple):
+    """How an epoch of `state` runs: its plan, and the seeds of its dropout masks."""
+
+    plan: _Plan
+    dropout_seed: jax.Array  # () uint32: chunk c draws randomness.stream(dropout_seed, c)
+
+
+def epoch_plan(state: TrainState, data: DeviceData, hyper: Hyper) -> Epoch:
+    """The epoch `state` is in: the shuffle and the dropout seeds follow from its key and
+    epoch alone, so an epoch interrupted by single steps takes the same minibatches."""
+    seed = randomness.seed_of(state.key)
+    shuffle_seed = randomness.stream(seed, 2 * state.epoch)
+    dropout_seed = randomness.stream(seed, 2 * state.epoch + 1)
+    order = randomness.permutation(shuffle_seed, data.n_train)
+    return Epoch(_plan_epoch(order, data.n_train, hyper.batch_size), dropout_seed)
+
+
+def chunk_keep(dropout_seed: jax.Array, number: jax.Array, hyper: Hyper, width: int) -> jax.Array:
+    """The dropout multipliers (HIDDEN, CHUNK, width) of chunk `number` of an epoch."""
+    return model.dropout_keep(randomness.stream(dropout_seed, number), hyper.dropout, CHUNK, width)
 
 
 class _Chunk(NamedTuple):
@@ -112,17 +136,16 @@ class _Chunk(NamedTuple):
     loss_sum: jax.Array  # () float32
 
 
-def run_epoch(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared) -> TrainState:
-    """One pass over the training points in shuffled minibatches.
+def run_epoch(
+    state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared, step_end: jax.Array
+) -> TrainState:
+    """The rest of the epoch under way (all of it unless single steps began it) in shuffled
+    minibatches, stopping early once state.step reaches `step_end`.
 
     A compiled step handles CHUNK rows; a minibatch larger than that takes several chunks
     whose gradients add up before one update, so any batch size runs in the same code.
     """
-    seed = randomness.seed_of(state.key)
-    shuffle_seed = randomness.stream(seed, 2 * state.epoch)
-    dropout_seed = randomness.stream(seed, 2 * state.epoch + 1)
-    order = randomness.permutation(shuffle_seed, data.n_train)
-    plan = _plan_epoch(order, data.n_train, hyper.batch_size)
+    plan, dropout_seed = epoch_plan(state, data, hyper)
     learning_rate = scheduled_learning_rate(hyper, state.epoch)
     trainable = model.param_mask(hyper)
     weight_rows = model.weight_rows(state.params.shape)
@@ -133,9 +156,7 @@ def run_epoch(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared)
         rows = plan.rows[carry.number]
         keep = lax.cond(
             shared.dropout,
-            lambda: model.dropout_keep(
-                randomness.stream(dropout_seed, carry.number), hyper.dropout, CHUNK, width
-            ),
+            lambda: chunk_keep(dropout_seed, carry.number, hyper, width),
             lambda: jnp.ones((model.HIDDEN, CHUNK, width), jnp.float32),
         )
         loss, grad = minibatch_gradient(
@@ -152,6 +173,7 @@ def run_epoch(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared)
         loss_sum = carry.loss_sum + loss
         closes = plan.closes[carry.number]
         state = lax.cond(closes, update, lambda s, *_: s, s, grad_sum, loss_sum)
+        state = state._replace(batch=state.batch + closes.astype(jnp.int32))
         return _Chunk(
             state=state,
             number=carry.number + 1,
@@ -178,12 +200,18 @@ def run_epoch(state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared)
         )
 
     def more(carry: _Chunk) -> jax.Array:
-        return (carry.number < plan.chunks) & ~carry.state.diverged
+        s = carry.state
+        return (carry.number < plan.chunks) & ~s.diverged & (s.step < step_end)
 
-    start = _Chunk(state, jnp.int32(0), jnp.zeros_like(state.params), jnp.float32(0.0))
-    finished = lax.while_loop(more, step, start).state
-    epochs_done = finished.epoch + (~finished.diverged).astype(jnp.int32)
-    return finished._replace(epoch=epochs_done)
+    first = state.batch * plan.per_batch
+    start = _Chunk(state, first, jnp.zeros_like(state.params), jnp.float32(0.0))
+    done = lax.while_loop(more, step, start)
+    finished = done.state
+    completed = (done.number >= plan.chunks) & ~finished.diverged
+    return finished._replace(
+        epoch=finished.epoch + completed.astype(jnp.int32),
+        batch=jnp.where(completed, 0, finished.batch),
+    )
 
 
 def train_rows(data: DeviceData) -> jax.Array:
@@ -287,15 +315,23 @@ def _train_epochs_at_width(
     state: TrainState, data: DeviceData, hyper: Hyper, shared: Shared
 ) -> TrainState:
     target = state.epoch + shared.epochs
+    step_end = state.step + shared.steps
 
     def more(s: TrainState) -> jax.Array:
         halted = s.diverged | (s.stopped_early & hyper.early_stopping)
-        return (s.epoch < target) & ~halted
+        return (s.epoch < target) & ~halted & (s.step < step_end)
 
     def one_epoch(s: TrainState) -> TrainState:
-        s = run_epoch(s, data, hyper, shared)
+        s = run_epoch(s, data, hyper, shared, step_end)
+        # Early stopping judges whole epochs: not after a step that leaves one unfinished.
         watched: TrainState = lax.cond(
-            shared.early_stopping, _watch_test_loss, lambda s, *_: s, s, data, hyper, shared
+            shared.early_stopping & (s.batch == 0),
+            _watch_test_loss,
+            lambda s, *_: s,
+            s,
+            data,
+            hyper,
+            shared,
         )
         return watched
 

@@ -13,9 +13,11 @@ import numpy as np
 from nn_playground.engine import limits
 from nn_playground.engine.config import DatasetName, ModelConfig
 from nn_playground.engine.numerics.data import Dataset, make_dataset
+from nn_playground.engine.numerics.explain import StepExplanation, explain_step
 from nn_playground.engine.numerics.frames import Frame, draw_frame, train_frames, train_only
 from nn_playground.engine.numerics.hyper import Hyper, make_hyper
 from nn_playground.engine.numerics.state import (
+    ALL_STEPS,
     DeviceData,
     TrainState,
     device_data,
@@ -34,6 +36,8 @@ _INIT = Program("init", jax.jit(init_state))
 _DRAW = Program("draw", draw_frame)
 _TRAIN = Program("train", train_only)
 _MODEL_GROUP = Program("frames", train_frames)
+# Compiled on the first explanation only: a class that never opens the view never pays.
+_EXPLAIN = Program("explain", jax.jit(explain_step))
 T = TypeVar("T")
 
 
@@ -92,10 +96,10 @@ def start_model(config: ModelConfig, seed: int | None = None) -> tuple[TrainStat
 
 
 def _frame(
-    state: TrainState, data: DeviceData, hyper: Hyper, epochs: int
+    state: TrainState, data: DeviceData, hyper: Hyper, epochs: int, steps: int = ALL_STEPS
 ) -> tuple[TrainState, Frame]:
     """One model's frame, left on the device; dispatched without waiting for it."""
-    shared = shared_settings([hyper], epochs)
+    shared = shared_settings([hyper], epochs, steps=steps)
     state, data, hyper, shared = committed((state, data, hyper, shared))
     if epochs:
         state = _TRAIN(state, data, hyper, shared)
@@ -103,18 +107,52 @@ def _frame(
 
 
 def run_frame(
-    state: TrainState, data: DeviceData, hyper: Hyper, epochs: int
+    state: TrainState, data: DeviceData, hyper: Hyper, epochs: int, steps: int = ALL_STEPS
 ) -> tuple[TrainState, Frame]:
-    """Train `epochs` more epochs and measure. The frame comes back as numpy arrays, the
-    state stays on the device for the next frame.
+    """Train `epochs` more epochs (or, with `steps`, at most that many minibatch updates) and
+    measure. The frame comes back as numpy arrays, the state stays on the device for the next
+    frame.
 
     Every argument is a committed device array (committed() places any that is not), for
     two reasons. Arguments that stay on the device cost nothing to pass, where each host
     array costs a copy per call. And a jit output is committed, so a state kept from one
     frame to the next is: a call mixing committed and uncommitted arguments would compile
     (or load) a second program, seconds of waiting."""
-    state, frame = _frame(state, data, hyper, epochs)
+    state, frame = _frame(state, data, hyper, epochs, steps)
     return state, to_host(frame)
+
+
+def next_step(state: TrainState, data: DeviceData, hyper: Hyper) -> TrainState:
+    """The state after the one minibatch update that training takes next: the program and
+    the arguments of run_frame(..., epochs=1, steps=1), so the same weights, bit for bit."""
+    shared = shared_settings([hyper], 1, steps=1)
+    state, data, hyper, shared = committed((state, data, hyper, shared))
+    stepped: TrainState = _TRAIN(state, data, hyper, shared)
+    return stepped
+
+
+def explain(
+    state: TrainState,
+    data: DeviceData,
+    hyper: Hyper,
+    point: int,
+    weight: tuple[int, int, int],
+    epsilon: float,
+) -> tuple[StepExplanation, TrainState]:
+    """The next step of `state` taken apart (explain.explain_step) and the state after it
+    (next_step), both as numpy arrays."""
+    arguments = committed(
+        (
+            state,
+            data,
+            hyper,
+            np.asarray(point, np.int32),
+            np.asarray(weight, np.int32),
+            np.asarray(epsilon, np.float32),
+        )
+    )
+    done = _EXPLAIN(*arguments)
+    return to_host((done, next_step(state, data, hyper)))
 
 
 def _stack(items: Sequence[T], size: int) -> T:
@@ -145,27 +183,28 @@ def run_frames(
     datas: Sequence[DeviceData],
     hypers: Sequence[Hyper],
     epochs: int,
+    steps: int = ALL_STEPS,
 ) -> tuple[list[TrainState], list[Frame]]:
-    """One frame of every model: a lone model by run_frame; several (compare mode, seed
-    ensembles) in one vmapped call on a GPU, else each by the one-model programs (see
-    vmaps_groups)."""
+    """One frame of every model (`steps` as in run_frame): a lone model by run_frame;
+    several (compare mode, seed ensembles) in one vmapped call on a GPU, else each by the
+    one-model programs (see vmaps_groups)."""
     count = len(states)
     if not count == len(datas) == len(hypers):
         raise ValueError("states, datas and hypers must have one entry per model")
     if count == 1:
-        state, frame = run_frame(states[0], datas[0], hypers[0], epochs)
+        state, frame = run_frame(states[0], datas[0], hypers[0], epochs, steps)
         return [state], [frame]
     size = group_size(count)
     if not vmaps_groups():
         # Every call is dispatched before any result is read: a model's Python work overlaps
         # the one before it computing.
-        done = [_frame(*model, epochs) for model in zip(states, datas, hypers, strict=True)]
+        done = [_frame(*model, epochs, steps) for model in zip(states, datas, hypers, strict=True)]
         return [state for state, _ in done], to_host([frame for _, frame in done])
     new_states, frames = _MODEL_GROUP(
         _stack(states, size),
         _stack(datas, size),
         _stack(hypers, size),
-        shared_settings(hypers, epochs, together=True),
+        shared_settings(hypers, epochs, together=True, steps=steps),
     )
     # Slicing host copies is cheap; slicing device arrays costs a dispatch per leaf.
     host_states, host_frames = to_host((new_states, frames))
