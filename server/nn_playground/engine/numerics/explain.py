@@ -21,7 +21,7 @@ from nn_playground.engine import limits
 from nn_playground.engine.numerics import model
 from nn_playground.engine.numerics.backprop import logits_and_pullback
 from nn_playground.engine.numerics.hyper import Hyper
-from nn_playground.engine.numerics.losses import loss_and_logit_grad, predict
+from nn_playground.engine.numerics.losses import loss_and_logit_grad, point_losses, predict
 from nn_playground.engine.numerics.optim import (
     OptimizerState,
     descent_direction,
@@ -132,30 +132,33 @@ def explain_step(
     keeps = jax.vmap(lambda n: chunk_keep(dropout_seed, n, hyper, width))(numbers)
     rows = chunk_rows.reshape(-1)
     used = chunk_weights.reshape(-1) > 0
-    # (slots, HIDDEN, WIDTH): each slot's own dropout multipliers
+    # (slots, HIDDEN, WIDTH): each slot's own dropout multipliers; (HIDDEN, slots, WIDTH)
     slot_keep = jnp.moveaxis(keeps, 1, 2).reshape(BATCH_SLOTS, model.HIDDEN, width)
+    keep_rows = jnp.moveaxis(slot_keep, 0, 1)
 
-    def cost(p: jax.Array) -> tuple[jax.Array, jax.Array]:
-        """The minibatch's mean loss summed chunk by chunk as run_epoch sums it, plus the
-        L1 and L2 term; and the gradient of the loss part."""
+    def step_gradient() -> tuple[jax.Array, jax.Array]:
+        """The minibatch's mean loss and its gradient, summed chunk by chunk by the function
+        run_epoch calls."""
 
         def add_chunk(c: int, sums: tuple[jax.Array, jax.Array]) -> tuple[jax.Array, jax.Array]:
-            r = chunk_rows[c]
+            r, weights = chunk_rows[c], chunk_weights[c]
+            x, targets, labels = data.x[r], data.targets[r], data.labels[r]
             loss, grad = minibatch_gradient(
-                p,
-                data.x[r],
-                data.targets[r],
-                data.labels[r],
-                chunk_weights[c],
-                hyper,
-                None,
-                keeps[c],
+                params, x, targets, labels, weights, hyper, None, keeps[c]
             )
             return sums[0] + loss, sums[1] + grad
 
-        zero = (jnp.float32(0.0), jnp.zeros_like(p))
-        loss, grad = lax.fori_loop(0, plan.per_batch, add_chunk, zero)
-        return loss + _penalty(p, hyper)[0], grad
+        zero = (jnp.float32(0.0), jnp.zeros_like(params))
+        return lax.fori_loop(0, plan.per_batch, add_chunk, zero)
+
+    def cost(p: jax.Array) -> jax.Array:
+        """J: the minibatch's mean loss (its dropout multipliers included) plus the L1 and
+        L2 term, by the forward pass alone."""
+        features = model.input_features(data.x[rows], hyper)
+        activation = model.value_only(model.activate)
+        logits = model.forward(model.HIDDEN, True, p, features, hyper, activation, keep_rows).logits
+        losses = point_losses(logits, data.targets[rows], data.labels[rows], hyper)
+        return jnp.sum(losses * chunk_weights.reshape(-1)) + _penalty(p, hyper)[0]
 
     passes = jax.vmap(
         lambda r, keep: _point_pass(params, data.x[r], data.targets[r], data.labels[r], keep, hyper)
@@ -171,8 +174,9 @@ def explain_step(
         params, data.x[point], data.targets[point], data.labels[point], keep, hyper
     )
 
-    total_cost, step_grad = cost(params)
-    nudged_cost, _ = cost(params.at[slot, row, column].add(epsilon))
+    _, step_grad = step_gradient()
+    total_cost = cost(params)
+    nudged_cost = cost(params.at[slot, row, column].add(epsilon))
     _, penalty_grad = _penalty(params, hyper)
     direction, optimizer = descent_direction(step_grad + penalty_grad, state.optimizer, hyper)
     return StepExplanation(
