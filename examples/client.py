@@ -1,13 +1,14 @@
 """A plain Python client of nn-playground's websocket (docs/protocol.md): it trains one model
 for a number of epochs, printing the losses, and saves the decision boundary as a PNG (and,
-with --code keras|jax, the script that trains the same model, written by the server).
+with --code keras|jax, the script that trains the same model, written by the server; with
+--explain POINT, the next training step taken apart at one weight, then that step applied).
 
 It needs only `websockets` (12+) and `numpy` (`pip install websockets numpy`) and never
 imports the server's package: frames are decoded here with struct + json + numpy.
 
     python examples/client.py --url ws://127.0.0.1:8000/ws --out boundary.png --epochs 200 \
         --dataset spiral --hidden 8,8 --activations relu --set optimizer=adam --set l2=0.001 \
-        --code jax --code-out spiral_jax.py
+        --code jax --code-out spiral_jax.py --explain 3 --weight 1,0,0
 
 Exit status: 0 trained; 1 no connection, or the server closed it; 2 the server refused
 (busy, or an error naming a setting); 3 the model diverged (the picture is still saved).
@@ -60,12 +61,14 @@ def decode_frame(message: bytes) -> tuple[Message, Arrays]:
 
 
 class Session:
-    """Receives messages, acknowledges every frame and keeps the latest data and frame."""
+    """Receives messages, acknowledges every frame and keeps the latest data and frame, and
+    counts the changes sent (every accepted message but ack, export and explain)."""
 
     def __init__(self, websocket: ClientConnection, timeout: float) -> None:
         self.websocket, self.timeout = websocket, timeout
         self.data: Message = {}
         self.arrays: Arrays = {}
+        self.revision = 0
 
     def receive(self) -> Message:
         message = self.websocket.recv(timeout=self.timeout)
@@ -98,6 +101,29 @@ class Session:
             message = self.receive()
             if message["type"] == "frame" and message["revision"] >= revision:
                 return message
+
+    def change(self, message: Message) -> Message:
+        """Send a change (configure, step, apply_step...); the first frame that shows it."""
+        self.send(message)
+        self.revision += 1
+        return self.frame(self.revision)
+
+    def explain(
+        self, point: int, layer: int = 0, source: int = 0, unit: int = 0, epsilon: float = 1e-3
+    ) -> Message:
+        """The next training step taken apart at train point `point` and the weight from
+        input `source` (-1: the bias) to unit `unit` of layer `layer` (the last is the output
+        layer). It pauses training and changes nothing else: no frame comes. The first
+        explain of a server compiles its program (seconds); later ones take milliseconds."""
+        weight = {"layer": layer, "source": source, "unit": unit}
+        self.send({"type": "explain", "point": point, "weight": weight, "epsilon": epsilon})
+        while (message := self.receive())["type"] != "explanation":
+            pass
+        return message
+
+    def apply_step(self) -> Message:
+        """Take the one minibatch step the last explanation showed; its frame (paused)."""
+        return self.change({"type": "apply_step"})
 
 
 def ramp(unit: np.ndarray) -> np.ndarray:
@@ -172,21 +198,54 @@ def settings_from(args: argparse.Namespace) -> Message:
     return settings
 
 
+def explain_one_step(session: Session, point: int, weight: str) -> None:
+    """Print the next step taken apart at one weight, then apply it and show the weight."""
+    layer, source, unit = (int(n) for n in weight.split(","))
+    shown = session.explain(point, layer, source, unit)
+    chain, batch, update, nudge = (shown[k] for k in ("chain", "batch", "update", "nudge"))
+    x1, x2 = shown["x"]
+    print(
+        f"explain point {point} (x1 {x1:.4f}, x2 {x2:.4f}, label {shown['output']['label']:g}, "
+        f"loss {shown['output']['loss']:.4f}) at epoch {shown['epoch']}, step {shown['step']}"
+    )
+    factors = " x ".join(f"{f['name']} ({f['value']:.6g})" for f in chain["factors"])
+    print(f"{shown['weight_name']} = {update['before']:.6g}")
+    print(f"chain rule: dL/dw = {factors} = {chain['product']:.6g}")
+    print(
+        f"batch {batch['number']} of {batch['of']}: mean of {len(batch['points'])} point "
+        f"gradients {batch['mean']:.6g}, + L1/L2 {batch['penalty'] + 0.0:.6g} = dJ/dw "
+        f"{batch['gradient']:.6g}"
+    )
+    print(
+        f"update ({update['optimizer']}, learning rate {update['learning_rate']:.6g}): "
+        f"direction {update['direction']:.6g}, {update['before']:.6g} -> {update['after']:.6g}"
+    )
+    print(
+        f"nudge by {nudge['epsilon']:g}: J {nudge['cost']:.6g} -> {nudge['nudged_cost']:.6g}, "
+        f"slope {nudge['slope']:.6g} (dJ/dw {nudge['gradient']:.6g})"
+    )
+    header = session.apply_step()
+    name = f"biases.{layer}" if source < 0 else f"weights.{layer}"
+    now = session.arrays[(0, name)][unit] if source < 0 else session.arrays[(0, name)][source, unit]
+    agrees = "as explained" if float(now) == update["after"] else f"not {update['after']!r}"
+    print(
+        f"applied the step: step {header['models'][0]['step']}, the weight is {now:.6g} ({agrees})"
+    )
+
+
 def train(args: argparse.Namespace) -> int:
     with connect(args.url, max_size=None, compression=None, open_timeout=args.timeout) as ws:
         session = Session(ws, args.timeout)
         ready = session.receive()
         if ready["type"] != "ready":
             raise RefusedError(f"expected a ready message, received {ready['type']}")
-        revision = 0  # every accepted message but ack counts one
         if settings := settings_from(args):
-            session.send({"type": "configure", "settings": settings})
-            revision += 1
-        header = session.frame(revision)
+            header = session.change({"type": "configure", "settings": settings})
+        else:
+            header = session.frame(0)
         epoch, chunk = 0, min(args.epochs_per_step, ready["limits"]["max_step_epochs"])
         while epoch < args.epochs and header["state"] not in ("diverged", "stopped_early"):
-            session.send({"type": "step", "epochs": min(chunk, args.epochs - epoch)})
-            header = session.frame(revision := revision + 1)
+            header = session.change({"type": "step", "epochs": min(chunk, args.epochs - epoch)})
             model = header["models"][0]
             epoch = model["epoch"]
             figures = {"train loss": model["train_loss"], "test loss": model["test_loss"]}
@@ -202,6 +261,8 @@ def train(args: argparse.Namespace) -> int:
             with open(args.code_out or code["filename"], "w", encoding="utf-8") as file:
                 file.write(code["code"])
             print(f"saved the {args.code} script as {args.code_out or code['filename']}")
+        if args.explain is not None and header["state"] != "diverged":
+            explain_one_step(session, args.explain, args.weight)
     write_png(args.out, image)
     size = f"{image.shape[1]}x{image.shape[0]}"
     print(f"trained {epoch} epochs ({header['state']}); saved {args.out} ({size})")
@@ -221,6 +282,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait")
     parser.add_argument("--code", choices=("keras", "jax"), help="also save this script")
     parser.add_argument("--code-out", help="the script's file (default: the server's name)")
+    parser.add_argument(
+        "--explain",
+        type=int,
+        metavar="POINT",
+        help="after training, take the next step apart at this train point, then apply it",
+    )
+    parser.add_argument(
+        "--weight",
+        default="0,0,0",
+        metavar="LAYER,SOURCE,UNIT",
+        help="the weight --explain follows: layer (0 = first hidden, last = output), its "
+        "input (-1 = the bias) and its unit (default 0,0,0)",
+    )
     for name in OPTIONS:
         parser.add_argument("--" + name.replace("_", "-"), help=f"setting {name} (lists: a,b)")
     parser.add_argument(

@@ -138,6 +138,32 @@ def test_client_saves_a_jax_script_that_replays_its_run(server: LiveServer, tmp_
     assert abs(float(train_loss) - float(served[0])) <= 1e-4  # the client prints 4 decimals
 
 
+def test_client_explains_a_step_and_applies_it(server: LiveServer, tmp_path: Path) -> None:
+    """--explain after 20 epochs of the default network (250 train points, batches of 10):
+    the step is the first of epoch 20, and applying it leaves the weight it showed."""
+    wait_for_free_slot(server)
+    result = run_client(
+        "--url", ws_url(server), "--out", str(tmp_path / "e.png"), "--epochs", "20",
+        "--explain", "3", "--weight", "1,0,0",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("explain point 3 "))
+    head, weight, chain, batch, update, nudge, applied = lines[start : start + 7]
+    assert head.endswith("at epoch 20, step 500")
+    assert weight.startswith("weight h1.1 -> unit 1 of the layer 2 = ")
+    factors = re.findall(r"\(([^()]+)\)(?= x |\s=)", chain)
+    assert chain.startswith("chain rule: dL/dw = dL/da ("), chain
+    assert len(factors) == 3, chain
+    product = float(chain.rsplit("= ", 1)[1])
+    assert np.prod([float(f) for f in factors]) == pytest.approx(product, rel=1e-4, abs=1e-9)
+    assert re.match(r"batch 1 of 25: mean of 10 point gradients \S+, \+ L1/L2 0 = dJ/dw ", batch)
+    assert update.startswith("update (sgd, learning rate 0.03): direction ")
+    slope, gradient = re.findall(r"slope (\S+) \(dJ/dw (\S+)\)", nudge)[0]
+    assert float(slope) == pytest.approx(float(gradient), rel=0.1, abs=1e-3)
+    assert re.match(r"applied the step: step 501, the weight is \S+ \(as explained\)$", applied)
+
+
 def test_client_fails_clearly_when_the_server_is_busy(server: LiveServer, tmp_path: Path) -> None:
     wait_for_free_slot(server)
     with connect(ws_url(server), max_size=None) as holder:
@@ -216,8 +242,17 @@ def receive_until_revision(websocket: ClientConnection, revision: int) -> None:
             return
 
 
-def receive_code(websocket: ClientConnection) -> protocol.Code:
-    """Acknowledge frames until the code message; no error may come."""
+# Client messages that change nothing, and the message that answers each.
+ANSWERED: dict[str, type[protocol.Code | protocol.Explanation]] = {
+    "export": protocol.Code,
+    "explain": protocol.Explanation,
+}
+
+
+def receive_answer(
+    websocket: ClientConnection, kind: type[protocol.Code | protocol.Explanation]
+) -> protocol.Code | protocol.Explanation:
+    """Acknowledge frames until a message of `kind`; no error may come."""
     while True:
         message = websocket.recv(timeout=TIMEOUT)
         if isinstance(message, bytes):
@@ -227,7 +262,7 @@ def receive_code(websocket: ClientConnection) -> protocol.Code:
             continue
         reply = protocol.SERVER_MESSAGE.validate_json(message)
         assert not isinstance(reply, protocol.Error), message
-        if isinstance(reply, protocol.Code):
+        if isinstance(reply, kind):
             return reply
 
 
@@ -241,8 +276,8 @@ def test_docs_client_examples_are_accepted_by_a_live_server(server: LiveServer) 
         revision = 0
         for example in examples:
             websocket.send(json.dumps(example))
-            if example["type"] == "export":  # answered by a code message, no frame
-                receive_code(websocket)
+            if example["type"] in ANSWERED:  # answered by a message, no frame
+                receive_answer(websocket, ANSWERED[example["type"]])
             elif example["type"] != "ack":  # an ack changes nothing and causes no frame
                 revision += 1
                 receive_until_revision(websocket, revision)

@@ -13,16 +13,23 @@ import pytest
 from pydantic import ValidationError
 
 from nn_playground.engine import limits
-from nn_playground.engine.config import Loss
+from nn_playground.engine.config import Loss, Problem
 from nn_playground.engine.numerics import model
 from nn_playground.engine.numerics.export import exact_layers
 from nn_playground.engine.numerics.frames import Frame
 from nn_playground.engine.numerics.hyper import Hyper, make_hyper
 from nn_playground.engine.numerics.losses import predict
+from nn_playground.engine.numerics.state import TrainState
 from nn_playground.engine.runtime import runner
 from nn_playground.engine.runtime.compilation import enable_persistent_cache
+from nn_playground.protocol import Explain, Explanation, WeightChoice
 from nn_playground.sessions.experiment import Experiment, train
 from nn_playground.teaching.lessons import BY_ID, LESSONS, Lesson, lesson_settings
+from nn_playground.teaching.step_explanation import (
+    explanation_of,
+    trained_optimizer,
+    weight_index,
+)
 
 enable_persistent_cache()
 
@@ -493,3 +500,82 @@ def test_initialisation() -> None:
                 assert not all(np.array_equal(maps[0], other) for other in maps[1:])
     assert final[glorot].test_accuracy >= 0.95  # 1.0
     assert final[zeros].test_accuracy <= 0.8  # 0.668
+
+
+def explain_next_step(
+    experiment: Experiment, state: TrainState, point: int, weight: WeightChoice
+) -> tuple[Explanation, TrainState]:
+    """The engine's explanation of `state`'s next step (as an `explain` request is answered)
+    and the state after that step."""
+    chosen = experiment.models[0]
+    config, hyper, train = chosen.config, chosen.hyper, experiment.dataset.train
+    assert config.problem is Problem.BINARY
+    request = Explain(type="explain", point=point, weight=weight, epsilon=1e-3)
+    at = weight_index(config, weight)
+    done, after = runner.explain(state, experiment.data, hyper, point, at, request.epsilon)
+    point_data = (
+        [float(v) for v in train.x[point]],
+        [float(v) for v in train.targets[point]],
+        float(train.labels[point]),
+    )
+    message = explanation_of(
+        config, request, 0, runner.to_host(state), done, after, trained_optimizer(hyper),
+        point_data, len(train.x),
+    )  # fmt: skip
+    return message, after
+
+
+def test_backprop_one_step() -> None:
+    """For every weight and bias of the 2-2-1 network, over three steps (the epoch's two
+    minibatches, then the next epoch's first): the chain rule's factors multiply out to the
+    point's gradient, the step's gradient is the mean of its minibatch's point gradients, SGD
+    moves the weight by -learning_rate * gradient, the nudged cost's slope agrees with the
+    gradient, and the step lowers that minibatch's cost J."""
+    lesson = BY_ID["backprop-one-step"]
+    assert lesson.explain_view
+    experiment = open_lesson(lesson)
+    config = experiment.models[0].config
+    assert (config.hidden, config.features, config.n_outputs) == ((2,), ("x1", "x2"), 1)
+    n_train = len(experiment.dataset.train.x)
+    assert n_train == 6
+    assert config.batch_size == 3
+    weights = [
+        WeightChoice(layer=layer, source=source, unit=unit)
+        for layer, units in ((0, 2), (1, 1))
+        for unit in range(units)
+        for source in (-1, 0, 1)
+    ]
+    state = experiment.models[0].state
+    for number, epoch in ((1, 0), (2, 0), (1, 1)):
+        first, after = explain_next_step(experiment, state, 0, weights[0])
+        assert (first.batch.number, first.batch.of, first.epoch) == (number, 2, epoch)
+        point = first.batch.points[0].index  # a point of this step's minibatch
+        for weight in weights:
+            shown, _ = explain_next_step(experiment, state, point, weight)
+            assert shown.in_batch
+            chain, batch, update, nudge = shown.chain, shown.batch, shown.update, shown.nudge
+            scale = max(1e-3, abs(batch.gradient))
+            assert len(chain.factors) == (2 if weight.layer == 1 else 3)
+            assert np.prod([factor.value for factor in chain.factors]) == pytest.approx(
+                chain.gradient, rel=1e-5, abs=1e-7
+            )
+            assert batch.points[0].gradient == chain.gradient  # the same point, the same number
+            assert len(batch.points) == 3
+            gradients = [entry.gradient for entry in batch.points]
+            assert batch.mean == pytest.approx(np.mean(gradients), rel=1e-5, abs=1e-7)
+            assert batch.step_gradient == pytest.approx(batch.mean, rel=1e-5, abs=1e-7)
+            assert batch.penalty == 0.0
+            assert update.gradient == batch.gradient == batch.step_gradient
+            assert update.optimizer == "sgd"
+            assert update.after == pytest.approx(
+                update.before - update.learning_rate * update.gradient, rel=1e-6, abs=1e-7
+            )
+            assert update.after != update.before
+            assert nudge.slope == pytest.approx(nudge.gradient, rel=0.05, abs=5e-3 * scale)
+        # The step lowers the cost of the minibatch it trained on: J at the weights after
+        # it, with the step's minibatch (the same key, epoch and batch counter) kept.
+        moved = state._replace(params=after.params)
+        again, _ = explain_next_step(experiment, moved, point, weights[0])
+        assert [p.index for p in again.batch.points] == [p.index for p in first.batch.points]
+        assert again.nudge.cost < first.nudge.cost
+        state = after

@@ -21,6 +21,7 @@ from nn_playground.protocol import (
     Code,
     Data,
     Error,
+    Explanation,
     FrameHeader,
     ModelFrame,
     Ready,
@@ -84,7 +85,7 @@ class Frame:
         return [self.arrays[(model, name)].copy() for name in names]
 
 
-Message = Ready | Data | Status | Error | Busy | AppliedSettings | Code | Frame
+Message = Ready | Data | Status | Error | Busy | AppliedSettings | Code | Explanation | Frame
 
 
 def parse_frame(message: bytes) -> Frame:
@@ -103,7 +104,9 @@ def parse_frame(message: bytes) -> Frame:
     return Frame(header, arrays)
 
 
-def parse_text(text: str) -> Ready | Data | Status | Error | Busy | AppliedSettings | Code:
+def parse_text(
+    text: str,
+) -> Ready | Data | Status | Error | Busy | AppliedSettings | Code | Explanation:
     assert_finite_numbers(strict_json(text))
     return SERVER_MESSAGE.validate_json(text)
 

@@ -51,6 +51,11 @@ class Lesson(Strict):
     hidden_controls: list[str] = Field(
         description="Settings fields that classroom mode hides as distractions"
     )
+    explain_view: bool = Field(
+        False,
+        description='the page opens "Explain a step" for this lesson: one training step '
+        "taken apart, number by number",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Lesson:

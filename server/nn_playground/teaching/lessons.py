@@ -341,6 +341,37 @@ LESSONS: tuple[Lesson, ...] = (
         epochs_per_frame=5,
         hidden_controls=hidden_except("init", "hidden", "activations"),
     ),
+    lesson_from(
+        id="backprop-one-step",
+        title="Backpropagation, one step",
+        explanation=[
+            "A tiny network (inputs x1 and x2, one hidden layer of two tanh neurons, one "
+            "output) trains on six points, three per step, by plain gradient descent.",
+            "Explain a step follows one point forward, then back: the gradient of its loss "
+            "with respect to the chosen weight is the product of the chain rule's factors.",
+            "The step's gradient is the mean of its three points' gradients, and the weight "
+            "moves against it by the learning rate.",
+            "Press Apply this step and explain again: the cost of that minibatch went down, "
+            "as the nudge predicted (the cost changes by about the gradient times the nudge).",
+        ],
+        settings={
+            "dataset": "xor",
+            "n_points": 10,
+            "train_fraction": 0.6,
+            "noise": 0.0,
+            "data_seed": 0,
+            "features": ["x1", "x2"],
+            "hidden": [2],
+            "activations": ["tanh"],
+            "loss": "cross_entropy",
+            "optimizer": "sgd",
+            "learning_rate": 0.1,
+            "batch_size": 3,
+        },
+        epochs_per_frame=1,
+        hidden_controls=hidden_except("activations", "learning_rate", "batch_size"),
+        explain_view=True,
+    ),
 )
 
 BY_ID: dict[str, Lesson] = {lesson.id: lesson for lesson in LESSONS}
