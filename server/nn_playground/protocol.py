@@ -539,7 +539,8 @@ class FrameHeader(Strict):
 
 
 ServerMessage = Annotated[
-    Ready | Data | Status | Error | Busy | AppliedSettings | Code, Field(discriminator="type")
+    Ready | Data | Status | Error | Busy | AppliedSettings | Code | Explanation,
+    Field(discriminator="type"),
 ]
 SERVER_MESSAGE: TypeAdapter[ServerMessage] = TypeAdapter(ServerMessage)
 
