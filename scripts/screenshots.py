@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
@@ -72,10 +72,25 @@ def lesson_shot(page: Page, url: str) -> str:
     return link
 
 
+def explain_shot(page: Page, url: str) -> str:
+    link = url + "#hidden=2&activations=tanh&dataset=xor&n_points=20"
+    page.goto(link)
+    train_to(page, 20)
+    page.locator("#explain-open").click()
+    # The first explanation compiles its program: up to half a minute.
+    page.locator("#explain-status").get_by_text("Point 0 at").wait_for(timeout=180_000)
+    weight = page.get_by_role("button", name="x1 to unit 2", exact=True)
+    weight.click()
+    expect(weight).to_have_attribute("aria-pressed", "true", timeout=60_000)
+    page.wait_for_timeout(500)
+    return link
+
+
 # name: (what opens and trains the run, returning its link; the whole page, or the first screen)
 SHOTS: dict[str, tuple[Callable[[Page, str], str], bool]] = {
     "page": (page_shot, False),
     "lesson": (lesson_shot, True),
+    "explain": (explain_shot, True),
 }
 
 

@@ -33,6 +33,7 @@ import { pointsMessage } from "./web/shared/csv_points.js";
 const built = [
   send.configure({}), send.play(), send.pause(), send.step(1), send.reset(), send.regenerate(),
   send.speed(1), send.compare([]), send.ack(1), send.export("jax"),
+  send.explain(3, { layer: 1, source: -1, unit: 0 }, 0.01), send.applyStep(),
   pointsMessage([{ x: 0, y: 0, label: 0 }], "binary"),
 ];
 console.log(JSON.stringify({ serverFields: SERVER_FIELDS, client: built }));
@@ -102,7 +103,9 @@ def test_the_page_typedefs_have_the_models_fields() -> None:
     typedefs = {name: body for body, name in TYPEDEF.findall(PROTOCOL_JS.read_text())}
     checked = {
         "Ready", "Data", "Status", "ErrorMessage", "Busy", "AppliedSettings", "ModelSettings",
-        "FrameHeader", "Buffer",
+        "FrameHeader", "Buffer", "Explanation", "WeightChoice", "UnitNumbers", "LayerNumbers",
+        "OutputNumbers", "Factor", "ChainRule", "BatchPoint", "BatchNumbers", "Term",
+        "UpdateNumbers", "Nudge",
     }  # fmt: skip
     assert checked <= set(typedefs)
     for name in checked:
@@ -118,6 +121,7 @@ def test_the_client_messages_the_page_builds_are_the_models(page: dict[str, Any]
         assert sorted(message) == sorted(fields(models[tag])), tag
         protocol.CLIENT_MESSAGE.validate_json(json.dumps(message | points_enough(message)))
     assert sorted(built["points"]["points"][0]) == sorted(fields(protocol.Point))
+    assert sorted(built["explain"]["weight"]) == sorted(fields(protocol.WeightChoice))
 
 
 def points_enough(message: dict[str, Any]) -> dict[str, Any]:

@@ -72,8 +72,14 @@ test("a server message must have its protocol fields: busy carries `reason`", ()
 });
 
 test("every server message type has its fields listed", () => {
-  assert.deepEqual(Object.keys(SERVER_FIELDS).sort(), ["busy", "code", "data", "error", "ready", "settings", "status"]);
+  assert.deepEqual(Object.keys(SERVER_FIELDS).sort(), ["busy", "code", "data", "error", "explanation", "ready", "settings", "status"]);
   for (const fields of Object.values(SERVER_FIELDS)) assert.equal(fields[0], "type");
+});
+
+test("an explain request names the point, the weight, epsilon and the model; apply_step nothing", () => {
+  assert.deepEqual(send.explain(4, { layer: 1, source: -1, unit: 2 }), { type: "explain", point: 4, weight: { layer: 1, source: -1, unit: 2 }, epsilon: 1e-3, model: 0 });
+  assert.deepEqual(send.explain(0, { layer: 0, source: 0, unit: 0 }, 0.5, 1).epsilon, 0.5);
+  assert.deepEqual(send.applyStep(), { type: "apply_step" });
 });
 
 test("an export request names the format and the model", () => {

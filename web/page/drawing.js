@@ -87,6 +87,11 @@ export class Drawing {
     this.worker.postMessage({ type: "options", options });
   }
 
+  /** @param {Float32Array[] | null} values what the weight lines show per layer (null: the weights) */
+  lines(values) {
+    this.worker.postMessage({ type: "lines", values });
+  }
+
   /** @returns {Promise<Blob | null>} the main boundary as painted, as PNG */
   png() {
     return new Promise((resolve) => {

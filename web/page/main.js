@@ -12,6 +12,7 @@ import { sessionUrl } from "../shared/protocol.js";
 import { settingSpecs } from "../shared/schema.js";
 import { Screen } from "./screen.js";
 import { bindServerMessages } from "./server_messages.js";
+import { StepView } from "./step_view.js";
 import { bindToolbar } from "./toolbar.js";
 
 async function start() {
@@ -24,7 +25,8 @@ async function start() {
   const screen = new Screen(state, session, config, settingSpecs(config.settings_schema), activationCurves);
   const codeDialog = bindExports(session, state);
   bindToolbar(state, session, screen);
-  bindServerMessages(session, state, screen, { codeDialog, lessons: new Lessons(state, screen, lessons) });
+  const stepView = new StepView(state, screen, domain);
+  bindServerMessages(session, state, screen, { codeDialog, lessons: new Lessons(state, screen, lessons), stepView });
 }
 
 start().catch((error) => notice(`The playground could not start: ${error instanceof Error ? error.message : String(error)}`));

@@ -34,10 +34,12 @@ export class Screen {
     this.curves = curves;
     /** @type {{column: number, index: number, name: string} | null} the map shown large */
     this.mapChoice = null;
+    /** @type {number | null} the train point ringed (the explain view's) */
+    this.highlight = null;
     const configure = (/** @type {Record<string, unknown>} */ change) => this.configure(change);
     const boundary = /** @type {HTMLCanvasElement} */ (element("boundary"));
     session.boundary(boundary);
-    const network = new NetworkView(element("network"), (selected) => this.choose(selected), (canvas) => session.network(canvas), (layout) => session.layout(layout));
+    const network = this.network = new NetworkView(element("network"), (selected) => this.choose(selected), (canvas) => session.network(canvas), (layout) => session.layout(layout));
     const variants = variantSettings(specs, config.effects.regenerate);
     this.compare = new CompareView(element("compare"), specs, variants, () => state.compare, (models) => state.post(send.compare(models)), (canvases) => session.compared(canvases));
     const lossChart = createTrainTestChart(element("loss-chart"), "loss");
@@ -68,7 +70,7 @@ export class Screen {
 
   /** The view options the worker paints with. */
   paintOptions() {
-    this.session.options({ discretize: checked("discretize"), showTest: checked("show-test"), output: null, map: this.mapChoice });
+    this.session.options({ discretize: checked("discretize"), showTest: checked("show-test"), output: null, map: this.mapChoice, highlight: this.highlight });
   }
 
   /** @param {Record<string, unknown>} change settings the learner changed */

@@ -14,9 +14,9 @@ Object.assign(window, { nnPlayground: counts });
 /**
  * @param {import("./drawing.js").Drawing} session @param {import("../shared/page_state.js").PageState} state
  * @param {import("./screen.js").Screen} screen
- * @param {{codeDialog: import("./exports.js").CodeDialog, lessons: import("./lessons.js").Lessons}} more
+ * @param {{codeDialog: import("./exports.js").CodeDialog, lessons: import("./lessons.js").Lessons, stepView: import("./step_view.js").StepView}} more
  */
-export function bindServerMessages(session, state, screen, { codeDialog, lessons }) {
+export function bindServerMessages(session, state, screen, { codeDialog, lessons, stepView }) {
   /** @param {import("../shared/protocol.js").Ready} ready */
   const start = (ready) => {
     const restarted = state.ready(ready);
@@ -31,6 +31,7 @@ export function bindServerMessages(session, state, screen, { codeDialog, lessons
   };
   /** @param {import("../shared/protocol.js").AppliedSettings} applied */
   const accept = (applied) => {
+    stepView.settled(applied);
     const { compared, latest } = state.apply(applied);
     if (compared) screen.showComparison();
     if (!latest) return;
@@ -46,9 +47,10 @@ export function bindServerMessages(session, state, screen, { codeDialog, lessons
         screen.showData();
       } else if (message.type === "status") screen.showState(message.state, message.detail);
       // The `settings` answer that follows shows what stayed in effect.
-      else if (message.type === "error") notice(`Not applied: ${message.message}`);
+      else if (message.type === "error") stepView.refused(message) || notice(`Not applied: ${message.message}`);
       else if (message.type === "busy") state.busyReason = /** @type {import("../shared/protocol.js").Busy} */ (message).reason;
       else if (message.type === "code") codeDialog.show(message);
+      else if (message.type === "explanation") stepView.show(/** @type {import("../shared/protocol.js").Explanation} */ (message));
     },
     onReconnecting(reconnecting) {
       state.keepRun();
@@ -65,6 +67,7 @@ export function bindServerMessages(session, state, screen, { codeDialog, lessons
       state.lastModel = screen.frames.show(frames);
       counts.frames = received;
       counts.drawn = drawn;
+      stepView.framesShown(frames);
     },
     onFailure: (text) => notice(`Drawing failed: ${text}`),
   });

@@ -15,6 +15,8 @@ export class WeightLines {
     this.svg.setAttribute("aria-hidden", "true");
     /** @type {Float32Array[]} the latest weights per layer, (fan_in, fan_out) row-major */
     this.weights = [];
+    /** @type {((layer: number, from: number, to: number) => void) | null} a click on a line (the explain view's) */
+    this.onPick = null;
   }
 
   /**
@@ -39,6 +41,7 @@ export class WeightLines {
             const value = this.weights[layer]?.[from * fanOut + to];
             title.textContent = `weight from ${from + 1} to ${to + 1} of layer ${layer + 1}: ${value?.toPrecision(3)}`;
           });
+          line.addEventListener("click", () => this.onPick?.(layer, from, to));
           this.svg.append(line);
         });
       });

@@ -10,8 +10,9 @@ import { decodeHash, encodeHash } from "./url_state.js";
  * @typedef {{id: string, title: string, explanation: string[], settings: Record<string, unknown>,
  *   whole_settings: Record<string, unknown>, compare: Record<string, unknown>[],
  *   try_next: Record<string, unknown> | null, epochs_per_frame: number,
- *   hidden_controls: string[]}} Lesson GET api/lessons's; `whole_settings`: the defaults updated
- *   by `settings` (never the learner's settings, so a lesson always starts from the same place)
+ *   hidden_controls: string[], explain_view?: boolean}} Lesson GET api/lessons's; `whole_settings`:
+ *   the defaults updated by `settings` (never the learner's settings, so a lesson always starts
+ *   from the same place); `explain_view`: open the explain view at its first frame (missing: no)
  * @typedef {import("./protocol.js").PointData} PointData
  * @typedef {{playing: boolean, points: Record<string, unknown> | null}} Restore what the link
  *   does not hold of a run whose connection closed, sent again after the next `ready`

@@ -22,7 +22,19 @@
  * @typedef {{type: "settings", revision: number, settings: Record<string, any>, compare: Record<string, unknown>[], models: ModelSettings[], epochs_per_frame: number, problem: string, n_outputs: number}} AppliedSettings
  * @typedef {{type: "frame", frame: number, revision: number, state: string, models: Record<string, any>[], buffers: Buffer[]}} FrameHeader
  * @typedef {{name: string, model: number, dtype: string, shape: number[], offset: number, length: number}} Buffer
- * @typedef {Ready | Data | Status | ErrorMessage | Busy | AppliedSettings | Code} ServerMessage
+ * @typedef {{layer: number, source: number, unit: number}} WeightChoice
+ * @typedef {{z: number, a: number, slope: number | null, keep: number, upstream: number | null, delta: number}} UnitNumbers
+ * @typedef {{name: string, activation: string, inputs: string[], units: UnitNumbers[], weights: number[][], biases: number[], point_gradients: number[][], point_bias_gradients: number[], step_gradients: number[][], step_bias_gradients: number[], after_weights: number[][], after_biases: number[]}} LayerNumbers
+ * @typedef {{logits: number[], outputs: number[], targets: number[], label: number, loss: number}} OutputNumbers
+ * @typedef {{name: string, value: number}} Factor
+ * @typedef {{factors: Factor[], product: number, gradient: number}} ChainRule
+ * @typedef {{index: number, loss: number, gradient: number}} BatchPoint
+ * @typedef {{number: number, of: number, points: BatchPoint[], mean: number, step_gradient: number, penalty: number, gradient: number}} BatchNumbers
+ * @typedef {{name: string, value: number}} Term
+ * @typedef {{optimizer: string, learning_rate: number, gradient: number, terms: Term[], direction: number, before: number, after: number}} UpdateNumbers
+ * @typedef {{epsilon: number, cost: number, nudged_cost: number, slope: number, gradient: number}} Nudge
+ * @typedef {{type: "explanation", model: number, epoch: number, step: number, point: number, x: number[], in_batch: boolean, loss_kind: string, output_activation: string, layers: LayerNumbers[], output: OutputNumbers, weight: WeightChoice, weight_name: string, chain: ChainRule, batch: BatchNumbers, update: UpdateNumbers, nudge: Nudge, diverges: boolean}} Explanation
+ * @typedef {Ready | Data | Status | ErrorMessage | Busy | AppliedSettings | Code | Explanation} ServerMessage
  * @typedef {{problem: import("./colors.js").Problem, nOutputs: number, train: number[][], test: number[][],
  *   targetLow: number, targetHigh: number}} PointData a `data` message's, as the page and the worker use it
  */
@@ -36,6 +48,7 @@ export const SERVER_FIELDS = Object.freeze({
   busy: ["type", "reason", "max_sessions"],
   code: ["type", "format", "model", "filename", "code"],
   settings: ["type", "revision", "settings", "compare", "models", "epochs_per_frame", "problem", "n_outputs"],
+  explanation: ["type", "model", "epoch", "step", "point", "x", "in_batch", "loss_kind", "output_activation", "layers", "output", "weight", "weight_name", "chain", "batch", "update", "nudge", "diverges"],
 });
 
 const decoder = new TextDecoder();
@@ -76,7 +89,7 @@ export function decodeFrame(buffer) {
 
 /**
  * A text message from the server (ready, data, status, error, busy, settings,
- * code), checked
+ * code, explanation), checked
  * against SERVER_FIELDS when its type is one of those (a newer server's other types pass).
  * @param {string} text
  * @returns {Record<string, any> & {type: string}}
@@ -122,6 +135,14 @@ export const send = {
   ack: (frame) => ({ type: "ack", frame }),
   /** @param {"keras" | "jax"} format @param {number} [model] index in compare mode */
   export: (format, model = 0) => ({ type: "export", format, model }),
+  /**
+   * Takes the next step apart at train point `point` and weight `weight`; nothing changes.
+   * @param {number} point @param {WeightChoice} weight @param {number} [epsilon] the nudge
+   * @param {number} [model] index in compare mode
+   */
+  explain: (point, weight, epsilon = 1e-3, model = 0) => ({ type: "explain", point, weight, epsilon, model }),
+  /** The one minibatch step the explanation showed, then paused. */
+  applyStep: () => ({ type: "apply_step" }),
 };
 
 /** The /ws address next to the page, whatever path it is served under. */

@@ -46,8 +46,9 @@ export class BoundaryView {
    * @param {import("../shared/protocol.js").ModelFrame} model one model of a frame
    * @param {{problem: string, train: number[][], test: number[][], targetLow: number, targetHigh: number}} data
    * @param {{discretize: boolean, showTest: boolean, output: number | null,
-   *   map?: {column: number, index: number} | null}} options `map`: show that column's (0:
-   *   inputs, l: hidden layer l) neuron instead of the output
+   *   map?: {column: number, index: number} | null, highlight?: number | null}} options `map`: show
+   *   that column's (0: inputs, l: hidden layer l) neuron instead of the output; `highlight`: a
+   *   train point to ring (the explain view's)
    */
   draw(model, data, options) {
     const size = this.canvas.width;
@@ -59,6 +60,20 @@ export class BoundaryView {
       this.context.drawImage(this.grid, 0, 0, size, size);
     }
     this.context.drawImage(this.pointsLayer(data, options.showTest), 0, 0);
+    const chosen = options.highlight == null ? null : data.train[options.highlight];
+    if (chosen) this.ring(chosen[0], chosen[1]);
+  }
+
+  /** A ring around the point at (x1, x2), drawn over the points layer. @param {number} x1 @param {number} x2 */
+  ring(x1, x2) {
+    const context = this.context;
+    const size = this.canvas.width;
+    const domain = this.domain;
+    context.lineWidth = Math.max(2, size / 200);
+    context.strokeStyle = "#000";
+    context.beginPath();
+    context.arc(((x1 + domain) / (2 * domain)) * size, ((domain - x2) / (2 * domain)) * size, Math.max(6, size / 45), 0, 2 * Math.PI);
+    context.stroke();
   }
 
   /**

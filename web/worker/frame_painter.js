@@ -29,7 +29,7 @@ export class FramePainter {
     /** @type {PointsData} */
     this.data = { problem: "binary", train: [], test: [], targetLow: 0, targetHigh: 1 };
     /** @type {PaintOptions} */
-    this.options = { discretize: false, showTest: false, output: null, map: null };
+    this.options = { discretize: false, showTest: false, output: null, map: null, highlight: null };
     /** @type {Frame | null} the frame painted last */
     this.last = null;
     this.stale = false; // paint `last` again: a view, a size or an option changed
@@ -57,6 +57,13 @@ export class FramePainter {
   /** @param {import("../shared/network_layout.js").NetworkLayout} layout */
   setLayout(layout) {
     this.network?.setLayout(layout);
+    this.networkPending = true;
+    this.networkPainted = -Infinity;
+  }
+
+  /** @param {Float32Array[] | null} values per layer, (fan_in, fan_out) row-major; null: the weights */
+  setLineValues(values) {
+    if (this.network) this.network.lineValues = values;
     this.networkPending = true;
     this.networkPainted = -Infinity;
   }
@@ -96,7 +103,7 @@ export class FramePainter {
       this.boundary?.draw(model, this.data, this.options);
       const models = shown.models.length > 1 ? shown.models : [];
       if (models.length === this.compared.length) {
-        models.forEach((each, i) => this.compared[i].draw(each, this.data, { ...this.options, map: null }));
+        models.forEach((each, i) => this.compared[i].draw(each, this.data, { ...this.options, map: null, highlight: null }));
       }
     }
     this.paintNetwork();

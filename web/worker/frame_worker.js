@@ -17,7 +17,8 @@
 //   message for the server), {type: "retry"} (reconnect now, after a close that does not
 //   retry by itself), {type: "boundary", canvas}, {type: "compared", canvases},
 //   {type: "network", canvas}, {type: "layout", layout}, {type: "size", target, size},
-//   {type: "options", options}, {type: "png"}.
+//   {type: "options", options}, {type: "lines", values} (what the weight lines show, null: the
+//   weights), {type: "png"}.
 // Worker -> page: {type: "message", message}, {type: "reconnecting", reconnecting} (socket.js's
 //   Reconnecting), {type: "closed", closed} (socket.js's Closed), {type: "shown", frames,
 //   received, drawn}, {type: "png", blob}, {type: "failure", text}.
@@ -118,6 +119,7 @@ const TO_PAINTER = {
   layout: (painter, { layout }) => painter.setLayout(layout),
   size: (painter, { target, size }) => painter.resize(target, size),
   options: (painter, { options }) => painter.setOptions(options),
+  lines: (painter, { values }) => painter.setLineValues(values),
 };
 
 /** @param {Record<string, any>} request */

@@ -34,6 +34,8 @@ export class NetworkPainter {
     this.thumb = new OffscreenCanvas(side, side);
     this.thumbContext = /** @type {OffscreenCanvasRenderingContext2D} */ (this.thumb.getContext("2d"));
     this.image = this.thumbContext.createImageData(side, side);
+    /** @type {Float32Array[] | null} what the lines show instead of the weights (the explain view's gradients) */
+    this.lineValues = null;
   }
 
   /** @param {NetworkLayout} layout */
@@ -53,7 +55,7 @@ export class NetworkPainter {
     const context = this.context;
     context.setTransform(layout.ratio, 0, 0, layout.ratio, 0, 0);
     context.clearRect(0, 0, layout.width, layout.height);
-    this.lines(layout.columns, modelWeights(model));
+    this.lines(layout.columns, this.lineValues ?? modelWeights(model));
     this.thumbnails(layout.columns, model);
     return true;
   }
