@@ -59,7 +59,10 @@ def train_to(page: Page, epochs: int) -> None:
 
 
 def page_shot(page: Page, url: str) -> str:
-    link = url + "#dataset=spiral&features=x1,x2,x1^2,x2^2,x1*x2,sin_x1,sin_x2&hidden=8,6,4&activations=tanh,tanh,tanh&speed=5"
+    features = "x1,x2,x1^2,x2^2,x1*x2,sin_x1,sin_x2"
+    link = (
+        url + f"#dataset=spiral&features={features}&hidden=8,6,4&activations=tanh,tanh,tanh&speed=5"
+    )
     page.goto(link)
     train_to(page, 300)
     return link
@@ -73,10 +76,11 @@ def lesson_shot(page: Page, url: str) -> str:
 
 
 def explain_shot(page: Page, url: str) -> str:
-    link = url + "#hidden=2&activations=tanh&dataset=xor&n_points=20"
+    link = url + "#lesson=backprop-one-step"
     page.goto(link)
-    train_to(page, 20)
-    page.locator("#explain-open").click()
+    train_to(page, 20)  # the lesson opens the view; a click would close it
+    if not page.locator("#explain-status").is_visible():
+        page.locator("#explain-open").click()
     # The first explanation compiles its program: up to half a minute.
     page.locator("#explain-status").get_by_text("Point 0 at").wait_for(timeout=180_000)
     weight = page.get_by_role("button", name="x1 to unit 2", exact=True)
@@ -86,11 +90,12 @@ def explain_shot(page: Page, url: str) -> str:
     return link
 
 
-# name: (what opens and trains the run, returning its link; the whole page, or the first screen)
-SHOTS: dict[str, tuple[Callable[[Page, str], str], bool]] = {
-    "page": (page_shot, False),
-    "lesson": (lesson_shot, True),
-    "explain": (explain_shot, True),
+# name: (what opens and trains the run, returning its link; the whole page, or the first
+# screen; the screen's height)
+SHOTS: dict[str, tuple[Callable[[Page, str], str], bool, int]] = {
+    "page": (page_shot, False, 720),
+    "lesson": (lesson_shot, True, 720),
+    "explain": (explain_shot, False, 1000),  # the view is a drawer fixed to the screen
 }
 
 
@@ -99,8 +104,8 @@ def main(names: list[str]) -> None:
     with server() as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for name in chosen:
-            shoot, whole = SHOTS[name]
-            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            shoot, whole, height = SHOTS[name]
+            page = browser.new_page(viewport={"width": 1280, "height": height})
             link = shoot(page, url)
             page.screenshot(path=str(OUT / f"{name}.png"), full_page=whole)
             print(f"{name}.png: {link}")

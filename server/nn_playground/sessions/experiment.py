@@ -46,6 +46,7 @@ class Progress(NamedTuple):
     them several times a frame, and reading the device state costs about 7 us a value."""
 
     epoch: int = 0
+    step: int = 0  # parameter updates taken
     diverged: bool = False
     stopped_early: bool = False
     diverged_epoch: int = 0
@@ -55,6 +56,7 @@ class Progress(NamedTuple):
 def progress_of(frame: Frame) -> Progress:
     return Progress(
         epoch=int(frame.epoch),
+        step=int(frame.step),
         diverged=bool(frame.diverged),
         stopped_early=bool(frame.stopped_early),
         diverged_epoch=int(frame.diverged_epoch),
@@ -254,6 +256,11 @@ class Experiment:
     @property
     def epoch(self) -> int:
         return max(model.progress.epoch for model in self.models)
+
+    @property
+    def trained(self) -> bool:
+        """Some model has taken an update (a single step leaves the epoch at 0)."""
+        return any(model.progress.step for model in self.models)
 
     def halted(self) -> tuple[bool, bool]:
         """(every model diverged or stopped early, some model diverged)."""

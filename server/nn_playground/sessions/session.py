@@ -147,7 +147,7 @@ class Session:
             return SessionState.DIVERGED if diverged else SessionState.STOPPED_EARLY
         if self.playing:
             return SessionState.RUNNING
-        return SessionState.IDLE if self.experiment.epoch == 0 else SessionState.PAUSED
+        return SessionState.PAUSED if self.experiment.trained else SessionState.IDLE
 
     async def report_state(self) -> None:
         state = self.state()
@@ -259,6 +259,10 @@ class Session:
             return
         if isinstance(message, Explain):
             # Explained at weights that stand still: paused, and a frame under way finished.
+            # A step still waiting for its frame would move them after the explanation; this
+            # loop cannot wait for it (it reads the acks that let the frame go).
+            if self.step_update or self.step_epochs:
+                raise SetupError("type", "explain once the step's frame has arrived", "explain")
             self.playing = False
             await self._settled.wait()
             answer = await self.pool.run(explain_request(self.experiment, message))

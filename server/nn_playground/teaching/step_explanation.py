@@ -86,7 +86,8 @@ class _Layout:
         if choice.source >= fan_in:
             raise SetupError("weight.source", f"-1 (the bias) to {fan_in - 1}", choice.source)
         if choice.unit >= units:
-            raise SetupError("weight.unit", f"0 to {units - 1}", choice.unit)
+            expected = "0 (the one unit)" if units == 1 else f"0 to {units - 1}"
+            raise SetupError("weight.unit", expected, choice.unit)
         row = model.WIDTH if choice.source < 0 else self.rows[choice.layer][choice.source]
         return self.slot(choice.layer), row, choice.unit
 

@@ -149,7 +149,8 @@ def explain_step(
             return sums[0] + loss, sums[1] + grad
 
         zero = (jnp.float32(0.0), jnp.zeros_like(params))
-        return lax.fori_loop(0, plan.per_batch, add_chunk, zero)
+        sums: tuple[jax.Array, jax.Array] = lax.fori_loop(0, plan.per_batch, add_chunk, zero)
+        return sums
 
     def cost(p: jax.Array) -> jax.Array:
         """J: the minibatch's mean loss (its dropout multipliers included) plus the L1 and
