@@ -131,6 +131,42 @@ def test_point_gradient_is_autodiff_and_the_reference(
         seed=5,
     )
     case = Case(config, _dataset(dataset, outputs), weight=WeightChoice(layer=1, source=2, unit=0))
+    message, got, scale = _assert_point_gradient(case)
+    # The shown chain rule multiplies out to the shown gradient, which is the engine's.
+    chain = message.chain
+    assert chain.gradient == float(got[1, 2, 0])  # layer 2, from unit 3 of layer 1, to unit 1
+    assert chain.product == pytest.approx(chain.gradient, rel=1e-4, abs=1e-7 * scale)
+    assert len(chain.factors) == 3
+
+
+def test_perceptron_point_gradient_is_autodiff_and_the_reference() -> None:
+    config = ModelConfig(
+        loss=Loss.PERCEPTRON, hidden=(), activations=(), dropout=(), init=Init.UNIFORM, seed=2
+    )
+    weight = WeightChoice(layer=0, source=1, unit=0)
+    # A misclassified point: the perceptron criterion's gradient is zero on the others.
+    case = Case(config, _dataset(DatasetName.LINEAR), weight=weight, epochs=0)
+    wrong = _misclassified_point(case)
+    case.request = case.request.model_copy(update={"point": wrong})
+    message, got, _ = _assert_point_gradient(case)
+    assert float(np.max(np.abs(got))) > 0
+    assert message.chain.product == pytest.approx(message.chain.gradient, rel=1e-5)
+    assert message.loss_kind == "perceptron"
+
+
+def _misclassified_point(case: Case) -> int:
+    features = feature_matrix(case.dataset.train.x, case.config)
+    ((weights, biases),) = exact_layers(np.asarray(case.state.params), case.config)
+    predicted = (features @ weights + biases)[:, 0] >= 0
+    wrong = np.flatnonzero(predicted != (case.dataset.train.labels == 1))
+    assert wrong.size
+    return int(wrong[0])
+
+
+def _assert_point_gradient(case: Case) -> tuple[Explanation, np.ndarray, float]:
+    """The explained point's gradient is JAX's autodiff of the same loss and the numpy
+    reference's; returns the message, the gradient (padded) and its scale."""
+    config, loss = case.config, case.config.loss
     done, _, message = case.explain()
     got = np.asarray(done.point.grad)
     x = case.dataset.train.x[case.request.point]
@@ -156,12 +192,7 @@ def test_point_gradient_is_autodiff_and_the_reference(
     for (gw, gb), ew, eb in zip(exact_layers(got, config), grad_w, grad_b, strict=True):
         np.testing.assert_allclose(gw, ew, rtol=rtol, atol=2e-5 * scale)
         np.testing.assert_allclose(gb, eb, rtol=rtol, atol=2e-5 * scale)
-
-    # The shown chain rule multiplies out to the shown gradient, which is the engine's.
-    chain = message.chain
-    assert chain.gradient == float(got[1, 2, 0])  # layer 2, from unit 3 of layer 1, to unit 1
-    assert chain.product == pytest.approx(chain.gradient, rel=1e-4, abs=1e-7 * scale)
-    assert len(chain.factors) == 3
+    return message, got, scale
 
 
 def test_output_weight_chain_rule_has_the_loss_derivative() -> None:
