@@ -102,14 +102,19 @@ class Init(StrEnum):
     ZEROS = "zeros"  # every neuron identical: the symmetry problem
 
 
-class ConfigError(ValueError):
-    """A configuration outside what the engine supports; `field` names the culprit."""
+class FieldError(ValueError):
+    """A value refused: `field` names the culprit, `expected` what would do, `received` what
+    came (the wire's `error` message carries the three)."""
 
     def __init__(self, field: str, expected: str, received: object) -> None:
         super().__init__(f"{field}: expected {expected}, received {received!r}")
         self.field = field
         self.expected = expected
         self.received = received
+
+
+class ConfigError(FieldError):
+    """A configuration outside what the engine supports."""
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from typing import Any
 from nn_playground.engine.config import (
     ConfigError,
     DatasetName,
+    FieldError,
     Loss,
     ModelConfig,
     Problem,
@@ -19,14 +20,8 @@ from nn_playground.engine.numerics.data import DataError, Dataset, dataset_from_
 from nn_playground.protocol import Point, Settings
 
 
-class SetupError(ValueError):
+class SetupError(FieldError):
     """Settings the engine refuses as a whole (each field alone was in bounds)."""
-
-    def __init__(self, field: str, expected: str, received: object) -> None:
-        super().__init__(f"{field}: expected {expected}, received {received!r}")
-        self.field = field
-        self.expected = expected
-        self.received = received
 
     @classmethod
     def of(cls, error: ConfigError | DataError, prefix: str = "") -> SetupError:

@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from nn_playground.engine import limits
-from nn_playground.engine.config import DATASET_PROBLEM, DatasetName, Problem
+from nn_playground.engine.config import DATASET_PROBLEM, DatasetName, FieldError, Problem
 from nn_playground.engine.numerics.shapes import (
     REGRESSIONS,
     SAMPLERS,
@@ -42,14 +42,8 @@ OUTPUT_RANGE = {
 }
 
 
-class DataError(ValueError):
-    """Data outside what the engine supports; `field` names the culprit."""
-
-    def __init__(self, field: str, expected: str, received: object) -> None:
-        super().__init__(f"{field}: expected {expected}, received {received!r}")
-        self.field = field
-        self.expected = expected
-        self.received = received
+class DataError(FieldError):
+    """Data outside what the engine supports."""
 
 
 # eq=False: comparing arrays field by field has no single truth value.
