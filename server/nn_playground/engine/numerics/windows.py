@@ -5,6 +5,8 @@ two cannot disagree on what "position" or "window" means. Imports only numpy."""
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 IMAGE_SIDE = 8  # the digits are 8 x 8 (engine/data/README.md)
@@ -22,6 +24,7 @@ def positions_per_side(kernel: int, stride: int, side: int = IMAGE_SIDE) -> int:
     return (side - kernel) // stride + 1
 
 
+@functools.cache  # every forward pass gathers with it; read-only so sharing is safe
 def windows(kernel: int, stride: int, side: int = IMAGE_SIDE) -> np.ndarray:
     """(positions, kernel * kernel) int64: row p lists the pixels (row * side + col, the
     image flattened row by row) that window p covers, in row-major order inside the window.
@@ -35,5 +38,6 @@ def windows(kernel: int, stride: int, side: int = IMAGE_SIDE) -> np.ndarray:
     # Axes: window row, window col, row inside the window, col inside the window.
     rows = corners[:, None, None, None] + offsets[None, None, :, None]
     cols = corners[None, :, None, None] + offsets[None, None, None, :]
-    pixels = rows * side + cols
-    return pixels.reshape(per_side * per_side, kernel * kernel).astype(np.int64)
+    table = (rows * side + cols).reshape(per_side * per_side, kernel * kernel).astype(np.int64)
+    table.flags.writeable = False
+    return table
