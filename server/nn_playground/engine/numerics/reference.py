@@ -177,13 +177,11 @@ def gradients(
     grad_w.reverse()
     grad_b.reverse()
     if l1 or l2:
-        value += _add_penalty(net.weights, grad_w, l1, l2)
+        value += add_penalty(net.weights, grad_w, l1, l2)
     return value, grad_w, grad_b
 
 
-def _add_penalty(
-    weights: list[FloatArray], grad_w: list[FloatArray], l1: float, l2: float
-) -> float:
+def add_penalty(weights: list[FloatArray], grad_w: list[FloatArray], l1: float, l2: float) -> float:
     """Add the penalty's gradient to grad_w in place and return the penalty itself."""
     penalty = 0.0
     for w, g in zip(weights, grad_w, strict=True):
