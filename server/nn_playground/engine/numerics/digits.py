@@ -12,12 +12,13 @@ from importlib import resources
 
 import numpy as np
 
+from nn_playground.engine import limits
 from nn_playground.engine.numerics.data import DataError
 
-SIDE = 8
-PIXELS = SIDE * SIDE
+SIDE = limits.DIGITS_SIDE
+PIXELS = limits.DIGITS_PIXELS
 LEVELS = 16  # a pixel counts the set pixels of a 4 x 4 block of the 32 x 32 bitmap
-CLASSES = 10
+CLASSES = limits.DIGITS_CLASSES
 TEST_FRACTION = 0.2  # of every digit's images: 1,437 train and 360 test images of all ten
 
 

@@ -5,14 +5,39 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import NamedTuple, cast
+from typing import NamedTuple, Protocol, cast
 
 import jax
 import jax.numpy as jnp
 import optax
 from jax import lax
 
-from nn_playground.engine.numerics.hyper import Hyper
+
+class OptimizerHyper(Protocol):
+    """The runtime fields the optimizers and the learning-rate schedule read: the 2-D
+    engine's `Hyper` and the digits' `ImageHyper` both have them (read-only, as NamedTuple
+    fields are)."""
+
+    @property
+    def optimizer(self) -> jax.Array: ...  # () int32 Optimizer id
+    @property
+    def learning_rate(self) -> jax.Array: ...  # () float32
+    @property
+    def momentum(self) -> jax.Array: ...  # () float32
+    @property
+    def beta1(self) -> jax.Array: ...  # () float32
+    @property
+    def beta2(self) -> jax.Array: ...  # () float32
+    @property
+    def rho(self) -> jax.Array: ...  # () float32
+    @property
+    def epsilon(self) -> jax.Array: ...  # () float32
+    @property
+    def decay(self) -> jax.Array: ...  # () int32 Decay id
+    @property
+    def decay_rate(self) -> jax.Array: ...  # () float32
+    @property
+    def decay_epochs(self) -> jax.Array: ...  # () float32
 
 
 class OptimizerState(NamedTuple):
@@ -22,7 +47,7 @@ class OptimizerState(NamedTuple):
 
 
 def _transforms(
-    hyper: Hyper,
+    hyper: OptimizerHyper,
 ) -> tuple[optax.GradientTransformation, ...]:
     return (
         optax.trace(decay=hyper.momentum, nesterov=False),
@@ -33,7 +58,7 @@ def _transforms(
     )
 
 
-def init_optimizer(params: jax.Array, hyper: Hyper) -> OptimizerState:
+def init_optimizer(params: jax.Array, hyper: OptimizerHyper) -> OptimizerState:
     momentum, _, rms, adam = _transforms(hyper)
     return OptimizerState(
         trace=momentum.init(params),  # type: ignore[arg-type]
@@ -43,7 +68,7 @@ def init_optimizer(params: jax.Array, hyper: Hyper) -> OptimizerState:
 
 
 def descent_direction(
-    grads: jax.Array, state: OptimizerState, hyper: Hyper
+    grads: jax.Array, state: OptimizerState, hyper: OptimizerHyper
 ) -> tuple[jax.Array, OptimizerState]:
     """The step direction of the chosen optimizer (order of config.Optimizer), before the
     learning rate: params <- params - learning_rate * direction.
@@ -77,7 +102,7 @@ def descent_direction(
     return result
 
 
-def scheduled_learning_rate(hyper: Hyper, epoch: jax.Array) -> jax.Array:
+def scheduled_learning_rate(hyper: OptimizerHyper, epoch: jax.Array) -> jax.Array:
     """The learning rate in effect at `epoch` (order of config.Decay).
 
     Written out rather than taken from optax's schedules, which check their arguments in

@@ -45,15 +45,18 @@ def uniform(seed: jax.Array, shape: tuple[int, ...]) -> jax.Array:
     return (bits >> 8).astype(jnp.float32) * (1.0 / (1 << 24))
 
 
-def permutation(seed: jax.Array, n: jax.Array) -> jax.Array:
-    """A pseudo-random order of 0..n-1 followed by the padding rows, (MAX_POINTS,) int32.
+def permutation(seed: jax.Array, n: jax.Array, rows: int = limits.MAX_POINTS) -> jax.Array:
+    """A pseudo-random order of 0..n-1 followed by the padding rows, (rows,) int32 (rows: a
+    Python int, the padded row count; MAX_POINTS for the 2-D playground).
 
-    Rounds of (odd multiply + add) and xor-shift are each invertible modulo SPAN, so they
-    permute 0..SPAN-1; keeping the values below n in their new order permutes 0..n-1.
+    Rounds of (odd multiply + add) and xor-shift are each invertible modulo span (a power of
+    two >= rows: SPAN for the playground), so they permute 0..span-1; keeping the values
+    below n in their new order permutes 0..n-1.
     """
+    span = max(SPAN, 1 << (rows - 1).bit_length())
     words = mix(seed + jnp.arange(6, dtype=jnp.uint32) * jnp.uint32(GOLDEN))
-    mask = jnp.uint32(SPAN - 1)
-    x = jnp.arange(SPAN, dtype=jnp.uint32)
+    mask = jnp.uint32(span - 1)
+    x = jnp.arange(span, dtype=jnp.uint32)
     for round_, shift in enumerate((5, 4, 5)):
         x = (x * (words[2 * round_] | jnp.uint32(1)) + words[2 * round_ + 1]) & mask
         x = x ^ (x >> shift)
@@ -61,9 +64,9 @@ def permutation(seed: jax.Array, n: jax.Array) -> jax.Array:
     real = x < n
     # The real rows gathered to the front in their new order; the padding rows after them.
     shuffled = (
-        jnp.zeros(SPAN, jnp.int32)
-        .at[jnp.where(real, jnp.cumsum(real) - 1, SPAN)]
+        jnp.zeros(span, jnp.int32)
+        .at[jnp.where(real, jnp.cumsum(real) - 1, span)]
         .set(x, mode="drop")
     )
-    rows = jnp.arange(limits.MAX_POINTS, dtype=jnp.int32)
-    return jnp.where(rows < n, shuffled[: limits.MAX_POINTS], rows)
+    row = jnp.arange(rows, dtype=jnp.int32)
+    return jnp.where(row < n, shuffled[:rows], row)

@@ -1,7 +1,7 @@
 """Where a convolution's windows sit on the 8 x 8 digit: the pixel indices each window reads.
 
 The NumPy reference and the JAX model both gather their patches with this one table, so the
-two cannot disagree on what "position" or "window" means. Imports only numpy."""
+two cannot disagree on what "position" or "window" means. Imports only numpy and limits."""
 
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ import functools
 
 import numpy as np
 
-IMAGE_SIDE = 8  # the digits are 8 x 8 (engine/data/README.md)
-KERNELS = range(2, 6)  # 1 x 1 would be no window at all, 6 x 6 and up barely slides on 8 x 8
-STRIDES = range(1, 4)
+from nn_playground.engine import limits
+
+IMAGE_SIDE = limits.DIGITS_SIDE
+# 1 x 1 would be no window at all; 6 x 6 and up barely slides on 8 x 8.
+KERNELS = range(limits.DIGITS_MIN_KERNEL, limits.DIGITS_MAX_KERNEL + 1)
+STRIDES = range(limits.DIGITS_MIN_STRIDE, limits.DIGITS_MAX_STRIDE + 1)
 
 
 def positions_per_side(kernel: int, stride: int, side: int = IMAGE_SIDE) -> int:
