@@ -140,6 +140,7 @@ def _start_warm_up() -> threading.Thread:
         runner.warm_up()
         activation_curves()  # the page's first request for them answers at once
         place_threads()  # XLA's threads exist by now
+        runner.prepare_explain()  # last: sessions need the frame programs first
 
     thread = threading.Thread(target=warm_up_then_place_threads, name="warm-up", daemon=True)
     thread.start()
@@ -204,6 +205,7 @@ def warm_up() -> None:
     started = time.perf_counter()
     cache = compilation.enable_persistent_cache()
     runner.warm_up()
+    runner.prepare_explain()
     activation_curves()
     log.info(
         "warm: every training function is compiled (%.1f s, cache %s)",

@@ -17,7 +17,7 @@ from tests.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
 
-EXPLAIN_TIMEOUT_MS = 120_000  # the first explanation compiles its program
+EXPLAIN_TIMEOUT_MS = 240_000  # a fresh server may still be compiling its program
 STATUS = re.compile(r"^Step (\d+) .*Point (\d+) at \((-?[\d.]+), (-?[\d.]+)\)")
 NUMBER = r"-?\d+(?:\.\d+)?(?:e-?\d+)?"
 

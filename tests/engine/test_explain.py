@@ -29,6 +29,7 @@ from nn_playground.engine.numerics.hyper import Hyper
 from nn_playground.engine.numerics.losses import point_losses
 from nn_playground.engine.numerics.state import TrainState, device_data
 from nn_playground.engine.runtime import runner
+from nn_playground.engine.runtime.compilation import count_compilations
 from nn_playground.protocol import Explain, Explanation, WeightChoice
 from nn_playground.teaching.step_explanation import (
     explanation_of,
@@ -360,3 +361,14 @@ def test_nudged_cost_agrees_with_the_gradient_to_order_epsilon() -> None:
     assert errors[0] < 0.01 * gradient + 1e-4  # agreement while epsilon is small
     assert errors == sorted(errors)
     assert errors[-1] > 10 * errors[0]
+
+
+def test_the_prepared_program_serves_every_explanation() -> None:
+    """Warm-up prepares the explanation's program (cli, --warm-up): a learner's first
+    explanation then compiles nothing, whatever the network."""
+    runner.prepare_explain()
+    config = ModelConfig(hidden=(5, 2, 3), activations=(Activation.ELU,) * 3, dropout=(0.1,) * 3)
+    case = Case(config, _dataset(DatasetName.SPIRAL), weight=WeightChoice(layer=2, source=1))
+    with count_compilations() as counted:
+        case.explain()
+    assert counted == [0]

@@ -155,6 +155,16 @@ def explain(
     return to_host((done, next_step(state, data, hyper)))
 
 
+def prepare_explain() -> None:
+    """Load (or compile and save) the explanation's program ahead of its first use: compiled
+    on a learner's first "Explain a step", it would keep them waiting for seconds."""
+    dataset = make_dataset(DatasetName.CIRCLE, n_points=limits.MIN_POINTS * 10)
+    hyper = committed(make_hyper(ModelConfig()))
+    state = jax.eval_shape(init_state, hyper, committed(np.asarray(0, np.int32)))
+    scalars = (np.asarray(0, np.int32), np.zeros(3, np.int32), np.asarray(1e-3, np.float32))
+    _EXPLAIN.prepare(state, device_data(dataset), hyper, *committed(scalars))
+
+
 def _stack(items: Sequence[T], size: int) -> T:
     padded = list(items) + [items[-1]] * (size - len(items))
     stacked: T = jax.tree.map(lambda *leaves: np.stack([np.asarray(x) for x in leaves]), *padded)
