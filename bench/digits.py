@@ -26,14 +26,20 @@ from dataclasses import dataclass  # noqa: E402
 import jax  # noqa: E402
 import numpy as np  # noqa: E402
 
-from nn_playground.engine.config import Optimizer  # noqa: E402
+from nn_playground.engine.config import Activation, Loss, Optimizer, Problem  # noqa: E402
 from nn_playground.engine.numerics import image_train  # noqa: E402
 from nn_playground.engine.numerics.digits import digits_data  # noqa: E402
+from nn_playground.engine.numerics.image_first_layer import (  # noqa: E402
+    FirstLayer,
+    FirstLayerKind,
+)
+from nn_playground.engine.numerics.image_reference import init_image_network  # noqa: E402
 from nn_playground.engine.numerics.image_train import (  # noqa: E402
     ImageData,
     ImageHyper,
     ImageState,
 )
+from nn_playground.engine.numerics.image_training import adam_epoch, adam_state  # noqa: E402
 
 Figures = dict[str, float]
 Log = Callable[[str], None]
@@ -82,12 +88,28 @@ def epochs_per_s(reps: Repetitions) -> float:
     return float(statistics.median(rates))
 
 
-def numpy_epochs_per_s(reps: Repetitions) -> float | None:
-    """TODO(image_reference): epochs per second of the NumPy reference network
-    (numerics/image_reference.py, written on another branch) on the same setup, to set
-    against digits_epochs_per_s. None until that module is merged."""
-    del reps
-    return None
+def numpy_epochs_per_s(reps: Repetitions) -> float:
+    """Epochs per second of the NumPy reference (numerics/image_reference.py, hand-written
+    backprop and Adam) on the same network, data and batch size: the baseline."""
+    data = digits_data()
+    rng = np.random.default_rng(0)
+    relu = Activation.RELU
+    net = init_image_network(FirstLayer(FirstLayerKind.DENSE, 25), [15], 10, [relu, relu], rng)
+    state = adam_state(net)
+    x, labels = data.train.x, data.train.labels
+
+    def epoch() -> None:
+        adam_epoch(net, x, labels, Loss.CROSS_ENTROPY, Problem.MULTICLASS, 0.003, 32, rng, state)
+
+    epoch()  # warm-up, as for the engine
+    epochs = max(1, reps.epochs // 10)  # NumPy is slower: fewer epochs take as long
+    rates: list[float] = []
+    for _ in range(reps.repeats):
+        start = time.perf_counter()
+        for _ in range(epochs):
+            epoch()
+        rates.append(epochs / (time.perf_counter() - start))
+    return float(statistics.median(rates))
 
 
 def frame_ms_p95(reps: Repetitions) -> float:
@@ -107,18 +129,17 @@ def frame_ms_p95(reps: Repetitions) -> float:
 
 
 def measure(quick: bool = False, log: Log = _silent) -> Figures:
-    """Every digits figure (digits_epochs_per_s, numpy_digits_epochs_per_s where the NumPy
-    reference exists, digits_frame_ms_p95)."""
+    """Every digits figure: digits_epochs_per_s, numpy_digits_epochs_per_s, their ratio
+    digits_speedup, and digits_frame_ms_p95."""
     reps = QUICK if quick else FULL
     figures: Figures = {}
     start = time.perf_counter()
     figures["digits_epochs_per_s"] = epochs_per_s(reps)
     log(f"digits: training speed took {time.perf_counter() - start:.1f} s (compiling included)")
-    reference = numpy_epochs_per_s(reps)
-    if reference is None:
-        log("digits: no NumPy reference yet (image_reference.py): numpy figure left out")
-    else:
-        figures["numpy_digits_epochs_per_s"] = reference
+    figures["numpy_digits_epochs_per_s"] = numpy_epochs_per_s(reps)
+    figures["digits_speedup"] = (
+        figures["digits_epochs_per_s"] / figures["numpy_digits_epochs_per_s"]
+    )
     start = time.perf_counter()
     figures["digits_frame_ms_p95"] = frame_ms_p95(reps)
     log(f"digits: frames took {time.perf_counter() - start:.1f} s (compiling included)")

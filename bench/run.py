@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping, Sequence  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from typing import NamedTuple  # noqa: E402
 
-from bench import admission, browser, container, engine, server, serving  # noqa: E402
+from bench import admission, browser, container, digits, engine, server, serving  # noqa: E402
 from bench.container import NotMeasuredError  # noqa: E402
 from nn_playground.engine.runtime.compilation import enable_persistent_cache  # noqa: E402
 
@@ -117,6 +117,15 @@ CONTAINER_SPECS: dict[str, Spec] = {
     "container_first_frame_s": Spec("docker run to first frame, cache volume (s)", 2, at_most=10),
 }
 
+DIGITS_SPECS: dict[str, Spec] = {
+    "digits_epochs_per_s": Spec("digits: epochs/s, 64-25-15-10 ReLU, Adam, batch 32", 1),
+    "numpy_digits_epochs_per_s": Spec("digits: numpy epochs/s, same", 1),
+    "digits_speedup": Spec("digits: speedup over numpy", 2, at_least=3),
+    "digits_frame_ms_p95": Spec(
+        "digits: frame (epoch + confusion + 64 digits), p95 (ms)", 1, at_most=30
+    ),
+}
+
 BROWSER_SPECS: dict[str, Spec] = {
     "browser_main_ms_per_frame_large": Spec("main thread per drawn frame (ms)", 2, at_most=4),
     "browser_main_cpu_ms_per_frame_large": Spec("of which CPU (ms)", 2),
@@ -127,6 +136,7 @@ BROWSER_SPECS: dict[str, Spec] = {
 
 GROUPS: tuple[Group, ...] = (
     Group("Engine", engine.measure, ENGINE_SPECS),
+    Group("Digits", digits.measure, DIGITS_SPECS),
     Group("Live server", server.measure, SERVER_SPECS),
     Group(
         "A full server's busy answer (100 connections at once)",
