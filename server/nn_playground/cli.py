@@ -140,7 +140,9 @@ def _start_warm_up() -> threading.Thread:
         runner.warm_up()
         activation_curves()  # the page's first request for them answers at once
         place_threads()  # XLA's threads exist by now
-        runner.prepare_explain()  # last: sessions need the frame programs first
+        # Last, as sessions need the frame programs first; not in --warm-up, whose cold start
+        # a deployment waits for: a server compiles it in the background on its first start.
+        runner.prepare_explain()
 
     thread = threading.Thread(target=warm_up_then_place_threads, name="warm-up", daemon=True)
     thread.start()
@@ -205,7 +207,6 @@ def warm_up() -> None:
     started = time.perf_counter()
     cache = compilation.enable_persistent_cache()
     runner.warm_up()
-    runner.prepare_explain()
     activation_curves()
     log.info(
         "warm: every training function is compiled (%.1f s, cache %s)",
