@@ -30,7 +30,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from nn_playground.engine import limits
-from nn_playground.engine.numerics.model import activate_only
+from nn_playground.engine.numerics.model import activate_only, scheme_weights
 
 PIXELS = limits.DIGITS_PIXELS
 UNITS = limits.DIGITS_MAX_UNITS
@@ -371,18 +371,7 @@ def _draw(key: jax.Array, shape: tuple[int, ...], fans: jax.Array, init: jax.Arr
     """Weights by the chosen scheme (order of config.Init), the bias row zero."""
     fan_in = jnp.maximum(fans[0], 1.0)
     fan_sum = jnp.maximum(fans[0] + fans[1], 1.0)
-    uniform_key, normal_key = jax.random.split(key)
-    uniform = jax.random.uniform(uniform_key, shape, jnp.float32, -1.0, 1.0)
-    normal = jax.random.normal(normal_key, shape, jnp.float32)
-    weights = lax.select_n(
-        jnp.clip(init, 0, 5),
-        uniform * jnp.sqrt(6.0 / fan_sum),  # glorot_uniform
-        normal * jnp.sqrt(2.0 / fan_sum),  # glorot_normal
-        uniform * jnp.sqrt(6.0 / fan_in),  # he_uniform
-        normal * jnp.sqrt(2.0 / fan_in),  # he_normal
-        uniform * 0.5,  # uniform(-0.5, 0.5)
-        jnp.zeros(shape, jnp.float32),  # zeros
-    )
+    weights = scheme_weights(key, shape, jnp.clip(init, 0, 5), fan_in, fan_sum)
     return weights.at[..., -1, :].set(0.0)
 
 

@@ -153,6 +153,26 @@ def weight_rows(shape: tuple[int, ...] = PARAM_SHAPE) -> jax.Array:
     return jnp.zeros(shape, jnp.float32).at[:, :-1, :].set(1.0)
 
 
+def scheme_weights(
+    key: jax.Array, shape: tuple[int, ...], init: jax.Array, fan_in: jax.Array, fan_sum: jax.Array
+) -> jax.Array:
+    """Weights of `shape` drawn by the scheme `init` (a runtime id, order of config.Init) for
+    these fans (fan_in, fan_in + fan_out; at least 1), the 2-D and the digits networks' alike."""
+    uniform_key, normal_key = jax.random.split(key)
+    uniform = jax.random.uniform(uniform_key, shape, jnp.float32, -1.0, 1.0)
+    normal = jax.random.normal(normal_key, shape, jnp.float32)
+    weights: jax.Array = lax.select_n(
+        init,
+        uniform * jnp.sqrt(6.0 / fan_sum),  # glorot_uniform
+        normal * jnp.sqrt(2.0 / fan_sum),  # glorot_normal
+        uniform * jnp.sqrt(6.0 / fan_in),  # he_uniform
+        normal * jnp.sqrt(2.0 / fan_in),  # he_normal
+        uniform * 0.5,  # uniform(-0.5, 0.5)
+        jnp.zeros(shape, jnp.float32),  # zeros
+    )
+    return weights
+
+
 def init_params(key: jax.Array, hyper: Hyper) -> jax.Array:
     """Weights drawn by the chosen scheme (order of config.Init), biases zero."""
     units = layer_units(hyper)
@@ -161,19 +181,7 @@ def init_params(key: jax.Array, hyper: Hyper) -> jax.Array:
     fan_out = jnp.concatenate([counts[1:], jnp.sum(hyper.output_mask)[None]])
     fan_in = jnp.maximum(fan_in, 1.0)[:, None, None]
     fan_sum = jnp.maximum(fan_in + fan_out[:, None, None], 1.0)
-    uniform_key, normal_key = jax.random.split(key)
-    shape = (LAYERS, WIDTH, WIDTH)
-    uniform = jax.random.uniform(uniform_key, shape, jnp.float32, -1.0, 1.0)
-    normal = jax.random.normal(normal_key, shape, jnp.float32)
-    weights = lax.select_n(
-        hyper.init,
-        uniform * jnp.sqrt(6.0 / fan_sum),  # glorot_uniform
-        normal * jnp.sqrt(2.0 / fan_sum),  # glorot_normal
-        uniform * jnp.sqrt(6.0 / fan_in),  # he_uniform
-        normal * jnp.sqrt(2.0 / fan_in),  # he_normal
-        uniform * 0.5,  # uniform(-0.5, 0.5)
-        jnp.zeros(shape, jnp.float32),  # zeros
-    )
+    weights = scheme_weights(key, (LAYERS, WIDTH, WIDTH), hyper.init, fan_in, fan_sum)
     params = jnp.concatenate([weights, jnp.zeros((LAYERS, 1, WIDTH), jnp.float32)], axis=1)
     return params * param_mask(hyper)
 
