@@ -23,7 +23,7 @@ from nn_playground.engine.numerics.state import TrainState
 from nn_playground.engine.runtime import runner
 from nn_playground.engine.runtime.compilation import enable_persistent_cache
 from nn_playground.protocol import Explain, Explanation, WeightChoice
-from nn_playground.sessions.experiment import Experiment, train
+from nn_playground.sessions.experiment import Experiment
 from nn_playground.teaching.lessons import BY_ID, LESSONS, Lesson, lesson_settings
 from nn_playground.teaching.step_explanation import (
     explanation_of,
@@ -60,9 +60,9 @@ def train_frames(experiment: Experiment, epochs: int, frames: int = 1) -> Histor
     history = []
     for _ in range(frames):
         snapshot = experiment.snapshot()
-        states, models = train(snapshot, epochs)
-        assert experiment.commit(snapshot.generation, states, models)
-        history.append([trained.frame for trained in models])
+        result = snapshot.run(epochs)
+        assert experiment.commit(snapshot.generation, result)
+        history.append([trained.frame for trained in result.models])
     return history
 
 

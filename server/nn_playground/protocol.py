@@ -102,17 +102,17 @@ REINITIALISE = frozenset({"features", "hidden", "init", "seed"})
 KEEP_WEIGHTS = frozenset(Settings.model_fields) - REGENERATE - REINITIALISE
 
 
-def _every_field_optional() -> dict[str, Any]:
-    """Settings' fields with their bounds, each optional with no default."""
+def optional_fields(model: type[BaseModel]) -> dict[str, Any]:
+    """`model`'s fields with their bounds, each optional with no default."""
     fields: dict[str, Any] = {}
-    for name, info in Settings.model_fields.items():
+    for name, info in model.model_fields.items():
         optional = Optional[info.annotation]  # type: ignore[name-defined]  # noqa: UP045
         bounded = Annotated[optional, *info.metadata] if info.metadata else optional
         fields[name] = (bounded, None)
     return fields
 
 
-class _ChangeBase(Strict):
+class ChangeBase(Strict):
     def given(self) -> dict[str, Any]:
         """The fields the client sent."""
         return self.model_dump(exclude_none=True)
@@ -121,9 +121,11 @@ class _ChangeBase(Strict):
 # Any subset of Settings: absent fields keep their values. Built from Settings so the two
 # can never disagree on a bound; the type checker sees the base class.
 if TYPE_CHECKING:
-    SettingsChange = _ChangeBase
+    SettingsChange = ChangeBase
 else:
-    SettingsChange = create_model("SettingsChange", __base__=_ChangeBase, **_every_field_optional())
+    SettingsChange = create_model(
+        "SettingsChange", __base__=ChangeBase, **optional_fields(Settings)
+    )
 
 
 # --- client -> server ------------------------------------------------------------------------

@@ -93,7 +93,7 @@ def parse_frame(message: bytes) -> Frame:
     (length,) = HEADER_LENGTH.unpack_from(message)
     header_json = strict_json(message[HEADER_LENGTH.size : HEADER_LENGTH.size + length])
     assert_finite_numbers(header_json)
-    header, arrays = decode_frame(message)
+    header, arrays = decode_frame(message, FrameHeader)
     payload = len(message) - HEADER_LENGTH.size - length
     offset = 0
     for buffer in header.buffers:

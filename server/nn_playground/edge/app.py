@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
 from nn_playground import __version__
+from nn_playground.digits_protocol import DigitsConfigDescription, describe_digits_config
 from nn_playground.edge import health
 from nn_playground.edge.activation_curves import ActivationCurves, activation_curves
 from nn_playground.edge.admission import Admission, SessionSlots
@@ -21,7 +22,8 @@ from nn_playground.edge.metrics import CONTENT_TYPE, ServerMetrics
 from nn_playground.edge.web_assets import find_web_dir
 from nn_playground.options import ServerOptions
 from nn_playground.protocol import ConfigDescription, describe_config
-from nn_playground.sessions.session import Session
+from nn_playground.sessions.labs import PLAYGROUND, lab_opener
+from nn_playground.sessions.session import Session, refuse_lab
 from nn_playground.sessions.training_pool import TrainingPool
 from nn_playground.teaching.lessons import Lessons, describe_lessons
 
@@ -86,6 +88,13 @@ def create_app(
         return describe_config(options.max_points, options.max_sessions)
 
     @app.get(
+        "/api/digits/config",
+        summary="The digits lab's settings schema, defaults, limits and effects",
+    )
+    def api_digits_config() -> DigitsConfigDescription:
+        return describe_digits_config(options.max_sessions)
+
+    @app.get(
         "/api/activations",
         summary="Every hidden-layer activation and its slope, sampled by the engine, for plots",
     )
@@ -122,7 +131,12 @@ def create_app(
         """A training session; docs/protocol.md describes the messages. Admission (origin,
         session cap) happened before routing: the connection already holds a slot."""
         await websocket.accept()
-        await Session(websocket, options, pool, metrics).run()
+        lab = websocket.query_params.get("lab", PLAYGROUND)
+        open_lab = lab_opener(lab, options)
+        if open_lab is None:
+            await refuse_lab(websocket, lab)
+            return
+        await Session(websocket, options, pool, metrics, open_lab).run()
 
     # Mounted last so the API routes above take precedence over file names.
     app.mount("/", StaticFiles(directory=find_web_dir(), html=True), name="web")

@@ -4,13 +4,16 @@ shows it, and the script as a `code` message. Reads the experiment, changes noth
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from nn_playground.engine.config import DatasetName, Problem
 from nn_playground.export.run import exported_run
 from nn_playground.export.scripts import write_script
 from nn_playground.protocol import Code, Export, Settings
-from nn_playground.sessions.experiment import Experiment
 from nn_playground.sessions.training_setup import SetupError
+
+if TYPE_CHECKING:  # the experiment asks for these answers (experiment.request)
+    from nn_playground.sessions.experiment import Experiment
 
 
 def dataset_detail(settings: Settings, problem: Problem) -> str:

@@ -8,7 +8,7 @@ bumps `generation`, and a result from an older generation is dropped on commit."
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, cast
 
@@ -21,17 +21,30 @@ from nn_playground.engine.numerics.frames import Frame
 from nn_playground.engine.numerics.hyper import HEAD_OF_LOSS, Hyper, loss_kind
 from nn_playground.engine.numerics.state import ALL_STEPS, DeviceData, TrainState, device_data
 from nn_playground.engine.runtime import runner
+from nn_playground.export.from_session import code_request
 from nn_playground.protocol import (
+    CLIENT_MESSAGE,
     REGENERATE,
     REINITIALISE,
     AppliedSettings,
+    Compare,
+    Configure,
     Data,
+    Explain,
+    Export,
+    Limits,
     ModelSettings,
     Point,
+    Ready,
+    Regenerate,
+    Reset,
+    SessionState,
+    SetPoints,
     Settings,
     SettingsChange,
+    Strict,
 )
-from nn_playground.sessions.frame_wire import TrainedModel
+from nn_playground.sessions.frame_wire import TrainedModel, encode_frame
 from nn_playground.sessions.training_setup import (
     SetupError,
     custom_data,
@@ -39,6 +52,7 @@ from nn_playground.sessions.training_setup import (
     merged,
     model_config,
 )
+from nn_playground.teaching.step_explanation import explain_request
 
 
 class Progress(NamedTuple):
@@ -72,6 +86,11 @@ class Model:
     progress: Progress = dataclasses.field(default_factory=Progress)  # a new model's
 
 
+class FrameResult(NamedTuple):
+    states: list[TrainState]  # on the device, for the next frame
+    models: list[TrainedModel]  # the frames, on the host
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """Everything a worker needs for one frame, taken at one moment."""
@@ -81,6 +100,9 @@ class Snapshot:
     hypers: list[Hyper]
     configs: list[ModelConfig]
     data: DeviceData
+
+    def run(self, epochs: int, steps: int = ALL_STEPS) -> FrameResult:
+        return FrameResult(*train(self, epochs, steps))
 
 
 @dataclass(frozen=True)
@@ -161,6 +183,48 @@ class Experiment:
         self.dataset = dataset
         self.data = device_data(dataset)
         self.data_due = True
+
+    # --- messages (see sessions/lab.py) --------------------------------------------------------
+
+    def parse(self, text: str) -> Any:
+        return CLIENT_MESSAGE.validate_json(text)
+
+    def ready(self, version: str, epochs_per_frame: int) -> Ready:
+        return Ready(
+            version=version,
+            limits=Limits(max_points=self.max_points),
+            settings=self.settings,
+            epochs_per_frame=epochs_per_frame,
+            models=self.applied(0, epochs_per_frame).models,
+        )
+
+    def apply(self, message: Any) -> None:
+        if isinstance(message, Configure):
+            self.change(message.settings)
+        elif isinstance(message, Reset):
+            self.reset(message.seed)
+        elif isinstance(message, Regenerate):
+            self.regenerate(message.data_seed)
+        elif isinstance(message, SetPoints):
+            self.set_points(message.problem, message.n_outputs, message.points)
+        elif isinstance(message, Compare):
+            self.set_compare([change.given() for change in message.models])
+
+    def request(self, message: Any) -> Callable[[], Strict] | None:
+        if isinstance(message, Export):
+            return code_request(self, message)
+        if isinstance(message, Explain):
+            return explain_request(self, message)
+        return None
+
+    def divergence(self) -> str:
+        progress = next(m.progress for m in self.models if m.progress.diverged)
+        return (
+            f"the loss or the weights became infinite or NaN at epoch "
+            f"{progress.diverged_epoch} (update {progress.diverged_step}): "
+            "the learning rate is too large for this problem. The last good weights are "
+            "kept: lower the learning rate to carry on, or reset."
+        )
 
     # --- changes (each validates everything before it changes anything) ----------------------
 
@@ -243,15 +307,18 @@ class Experiment:
             data=self.data,
         )
 
-    def commit(
-        self, generation: int, states: Sequence[TrainState], trained: Sequence[TrainedModel]
-    ) -> bool:
+    def commit(self, generation: int, result: FrameResult) -> bool:
         """Keep a worker's result unless the weights were replaced meanwhile."""
         if generation != self.generation:
             return False
-        for model, state, done in zip(self.models, states, trained, strict=True):
+        for model, state, done in zip(self.models, result.states, result.models, strict=True):
             model.state, model.progress = state, progress_of(done.frame)
         return True
+
+    def encode_frame(
+        self, number: int, revision: int, state: SessionState, result: FrameResult
+    ) -> bytes:
+        return encode_frame(number, revision, state, result.models)
 
     @property
     def epoch(self) -> int:

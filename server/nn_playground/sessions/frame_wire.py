@@ -7,10 +7,12 @@ from __future__ import annotations
 import math
 import struct
 from dataclasses import dataclass
-from typing import Any, Literal, SupportsFloat
+from typing import Any, Literal, SupportsFloat, TypeVar
 
 import numpy as np
+from pydantic import BaseModel
 
+from nn_playground.digits_protocol import DigitsFrameHeader
 from nn_playground.engine import limits
 from nn_playground.engine.config import ModelConfig, Problem
 from nn_playground.engine.numerics.export import exact_layers, feature_columns
@@ -18,6 +20,7 @@ from nn_playground.engine.numerics.frames import Frame
 from nn_playground.protocol import FrameHeader, SessionState
 
 HEADER_LENGTH = struct.Struct("<I")
+H = TypeVar("H", FrameHeader, DigitsFrameHeader)
 
 
 @dataclass(frozen=True)
@@ -95,11 +98,27 @@ def encode_frame(
     number: int, revision: int, state: SessionState, models: list[TrainedModel]
 ) -> bytes:
     """One binary frame message for these models (one, or several in compare mode)."""
+    return pack_frame(
+        FrameHeader,
+        {"frame": number, "revision": revision, "state": state},
+        [_model_header(model) for model in models],
+        [_arrays(model) for model in models],
+    )
+
+
+def pack_frame(
+    header_type: type[BaseModel],
+    fields: dict[str, Any],
+    model_headers: list[dict[str, Any]],
+    model_arrays: list[list[tuple[str, np.ndarray]]],
+) -> bytes:
+    """A frame message: `fields` and each model's header validated as `header_type`, then
+    each model's arrays (uint8 or float32) back to back, each padded to 4 bytes."""
     buffers: list[dict[str, Any]] = []
     chunks: list[bytes] = []
     offset = 0
-    for index, model in enumerate(models):
-        for name, array in _arrays(model):
+    for index, arrays in enumerate(model_arrays):
+        for name, array in arrays:
             dtype: Literal["uint8", "float32"] = "uint8" if array.dtype == np.uint8 else "float32"
             data = np.ascontiguousarray(array, dtype=dtype).tobytes()
             buffers.append(
@@ -112,30 +131,25 @@ def encode_frame(
                     length=len(data),
                 )
             )
+            data += b"\0" * (-len(data) % 4)
             chunks.append(data)
             offset += len(data)
-    header = FrameHeader.model_validate(
-        {
-            "frame": number,
-            "revision": revision,
-            "state": state,
-            "models": [_model_header(model) for model in models],
-            "buffers": buffers,
-        }
-    )
+    header = header_type.model_validate({**fields, "models": model_headers, "buffers": buffers})
     encoded = header.model_dump_json().encode()
-    # Spaces pad the header so the payload starts 4-byte aligned: every buffer length is a
-    # multiple of 4, so float32 arrays can be viewed in place (JavaScript's Float32Array
-    # refuses unaligned offsets).
+    # Spaces pad the header so the payload starts 4-byte aligned, and every buffer starts at a
+    # multiple of 4: float32 arrays can be viewed in place (JavaScript's Float32Array refuses
+    # unaligned offsets).
     encoded += b" " * (-(HEADER_LENGTH.size + len(encoded)) % 4)
     return HEADER_LENGTH.pack(len(encoded)) + encoded + b"".join(chunks)
 
 
-def decode_frame(message: bytes) -> tuple[FrameHeader, dict[tuple[int, str], np.ndarray]]:
-    """The inverse of encode_frame (for tests and Python clients): the header and each
-    buffer by (model, name)."""
+def decode_frame(
+    message: bytes, header_type: type[H]
+) -> tuple[H, dict[tuple[int, str], np.ndarray]]:
+    """The inverse of pack_frame (for tests and Python clients): the header and each buffer
+    by (model, name)."""
     (length,) = HEADER_LENGTH.unpack_from(message)
-    header = FrameHeader.model_validate_json(
+    header = header_type.model_validate_json(
         message[HEADER_LENGTH.size : HEADER_LENGTH.size + length]
     )
     payload = memoryview(message)[HEADER_LENGTH.size + length :]

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
@@ -19,38 +20,27 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from nn_playground import __version__
 from nn_playground.edge.metrics import ServerMetrics
-from nn_playground.engine.numerics.state import ALL_STEPS, TrainState
-from nn_playground.export.from_session import code_request
+from nn_playground.engine.numerics.state import ALL_STEPS
 from nn_playground.options import ServerOptions
 from nn_playground.protocol import (
-    CLIENT_MESSAGE,
     MAX_MESSAGE_BYTES,
     MAX_STEP_EPOCHS,
     Ack,
     ApplyStep,
-    Compare,
-    Configure,
     Error,
     Explain,
-    Export,
-    Limits,
     Pause,
     Play,
-    Ready,
-    Regenerate,
     Reset,
     SessionState,
-    SetPoints,
     Speed,
     Status,
     Step,
     Strict,
 )
-from nn_playground.sessions.experiment import Experiment, train
-from nn_playground.sessions.frame_wire import TrainedModel, encode_frame
+from nn_playground.sessions.lab import Lab
 from nn_playground.sessions.training_pool import TrainingPool
 from nn_playground.sessions.training_setup import SetupError
-from nn_playground.teaching.step_explanation import explain_request
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +74,19 @@ def validation_error(error: ValidationError) -> Error:
     )
 
 
+async def refuse_lab(websocket: WebSocket, lab: str) -> None:
+    """A /ws query naming no lab: say so, and close."""
+    error = Error(
+        field="lab",
+        expected="playground or digits (/ws?lab=digits)",
+        received=repr(lab)[:200],
+        message=f"lab: no lab is called {lab!r}",
+    )
+    with contextlib.suppress(Exception):
+        await websocket.send_text(error.model_dump_json())
+        await asyncio.wait_for(websocket.close(CLOSE_POLICY, "no such lab"), 1.0)
+
+
 class Session:
     def __init__(
         self,
@@ -91,12 +94,14 @@ class Session:
         options: ServerOptions,
         pool: TrainingPool,
         metrics: ServerMetrics,
+        open_lab: Callable[[], Lab],
     ) -> None:
         self.websocket = websocket
+        self.open_lab = open_lab  # called on a worker: a lab builds its first models
         self.options = options
         self.pool = pool
         self.metrics = metrics
-        self.experiment: Experiment
+        self.experiment: Lab
         self.playing = False
         self.step_epochs = 0
         self.step_update = False  # an `apply_step` waits: the next frame takes one update
@@ -156,13 +161,7 @@ class Session:
         self.reported = state
         detail = ""
         if state is SessionState.DIVERGED:
-            progress = next(m.progress for m in self.experiment.models if m.progress.diverged)
-            detail = (
-                f"the loss or the weights became infinite or NaN at epoch "
-                f"{progress.diverged_epoch} (update {progress.diverged_step}): "
-                "the learning rate is too large for this problem. The last good weights are "
-                "kept: lower the learning rate to carry on, or reset."
-            )
+            detail = self.experiment.divergence()
         elif state is SessionState.STOPPED_EARLY:
             detail = "the test loss stopped improving; the best weights are restored"
         await self.send_message(Status(state=state, epoch=self.experiment.epoch, detail=detail))
@@ -171,7 +170,7 @@ class Session:
 
     async def run(self) -> None:
         """Serve an accepted websocket until it closes."""
-        self.experiment = await self.pool.run(lambda: Experiment(self.options.max_points))
+        self.experiment = await self.pool.run(self.open_lab)
         sides = [asyncio.create_task(self._train()), asyncio.create_task(self._converse())]
         try:
             # Either side ends the session: the receiver when the client leaves or breaks a
@@ -190,15 +189,7 @@ class Session:
                     log.debug("session closed: %s", closed)
 
     async def _converse(self) -> None:
-        await self.send_message(
-            Ready(
-                version=__version__,
-                limits=Limits(max_points=self.options.max_points),
-                settings=self.experiment.settings,
-                epochs_per_frame=self.epochs_per_frame,
-                models=self.experiment.applied(self.revision, self.epochs_per_frame).models,
-            )
-        )
+        await self.send_message(self.experiment.ready(__version__, self.epochs_per_frame))
         self._wake.set()
         await self._receive()
 
@@ -227,7 +218,7 @@ class Session:
                 await self.close(CLOSE_TOO_BIG, f"messages are at most {MAX_MESSAGE_BYTES} bytes")
             parsed: Any = None
             try:
-                parsed = CLIENT_MESSAGE.validate_json(text)
+                parsed = self.experiment.parse(text)
                 await self._handle(parsed)
             except ValidationError as error:
                 await self.send_message(validation_error(error))
@@ -253,10 +244,6 @@ class Session:
             self.acked = max(self.acked, min(message.frame, self.sent))
             self._ack.set()
             return
-        if isinstance(message, Export):
-            # Answered on a worker (it computes the initial weights); it changes nothing.
-            await self.send_message(await self.pool.run(code_request(self.experiment, message)))
-            return
         if isinstance(message, Explain):
             # Explained at weights that stand still: paused, and a frame under way finished.
             # A step still waiting for its frame would move them after the explanation; this
@@ -265,14 +252,13 @@ class Session:
                 raise SetupError("type", "explain once the step's frame has arrived", "explain")
             self.playing = False
             await self._settled.wait()
-            answer = await self.pool.run(explain_request(self.experiment, message))
-            await self.send_message(answer)
+        request = self.experiment.request(message)
+        if request is not None:
+            # Answered on a worker (an export computes initial weights); it changes nothing.
+            await self.send_message(await self.pool.run(request))
             await self.report_state()
             return
-        experiment = self.experiment
-        if isinstance(message, Configure):
-            experiment.change(message.settings)
-        elif isinstance(message, Play):
+        if isinstance(message, Play):
             self.playing = True
         elif isinstance(message, Pause):
             self.playing = False
@@ -283,17 +269,12 @@ class Session:
         elif isinstance(message, ApplyStep):
             self.playing = False
             self.step_update = True
-        elif isinstance(message, Reset):
-            experiment.reset(message.seed)
-            self.playing, self.step_epochs, self.step_update = False, 0, False
-        elif isinstance(message, Regenerate):
-            experiment.regenerate(message.data_seed)
         elif isinstance(message, Speed):
             self.epochs_per_frame = message.epochs_per_frame
-        elif isinstance(message, SetPoints):
-            experiment.set_points(message.problem, message.n_outputs, message.points)
-        elif isinstance(message, Compare):
-            experiment.set_compare([change.given() for change in message.models])
+        else:
+            self.experiment.apply(message)
+            if isinstance(message, Reset):
+                self.playing, self.step_epochs, self.step_update = False, 0, False
         self.revision += 1
         self.redraw = True
         self._wake.set()
@@ -343,26 +324,26 @@ class Session:
         self.step_epochs, self.step_update = 0, False
         compute_seconds = self.metrics.frame_compute_seconds
 
-        def compute() -> tuple[list[TrainState], list[TrainedModel], float]:
+        def compute() -> tuple[Any, float]:
             # Timed and observed on the worker: the event loop, the busiest thread of a full
             # server, does no more per frame than it did.
             started = time.perf_counter()
-            states, models = train(snapshot, epochs, steps)
+            result = snapshot.run(epochs, steps)
             computed = time.perf_counter()
             compute_seconds.observe(computed - started)
-            return states, models, computed
+            return result, computed
 
         self._settled.clear()
         try:
-            states, models, computed = await self.pool.run(compute)
-            committed = experiment.commit(snapshot.generation, states, models)
+            result, computed = await self.pool.run(compute)
+            committed = experiment.commit(snapshot.generation, result)
         finally:
             self._settled.set()
         if not committed:
             self.redraw = True
             return
         self.sent += 1
-        await self._send(encode_frame(self.sent, revision, self.state(), models))
+        await self._send(experiment.encode_frame(self.sent, revision, self.state(), result))
         self.metrics.frame_send_delay_seconds.observe(time.perf_counter() - computed)
         self.metrics.frames_sent.inc()
         await self.report_state()

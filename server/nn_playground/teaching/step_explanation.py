@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -38,11 +38,13 @@ from nn_playground.protocol import (
     UpdateNumbers,
     WeightChoice,
 )
-from nn_playground.sessions.experiment import Experiment
 from nn_playground.sessions.training_setup import SetupError
 
 F32 = np.float32
 _OPTIMIZER_OF_ID = {number: optimizer for optimizer, number in OPTIMIZER_IDS.items()}
+
+if TYPE_CHECKING:  # the experiment asks for these answers (experiment.request)
+    from nn_playground.sessions.experiment import Experiment
 
 
 def unit_name(layer: int, unit: int) -> str:
