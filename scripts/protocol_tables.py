@@ -1,6 +1,7 @@
-"""Generates docs/protocol.md's settings table and change-effects table from protocol.Settings
-(its JSON Schema, defaults and KEEP_WEIGHTS / REINITIALISE / REGENERATE), so the document
-cannot drift from the code. Needs the server package importable (PYTHONPATH=server).
+"""Generates docs/protocol.md's settings and change-effects tables of both labs from
+protocol.Settings and digits_protocol.DigitsSettings (their JSON Schemas, defaults and what a
+change keeps), so the document cannot drift from the code. Needs the server package
+importable (PYTHONPATH=server).
 
     python scripts/protocol_tables.py            # print both tables
     python scripts/protocol_tables.py --write    # rewrite them in docs/protocol.md
@@ -15,6 +16,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from nn_playground import digits_protocol
 from nn_playground.protocol import KEEP_WEIGHTS, REGENERATE, REINITIALISE, Settings
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "protocol.md"
@@ -58,14 +64,87 @@ MEANINGS: dict[str, str] = {
     "patience": "epochs without a better test loss before early stopping",
 }
 
+# The digits lab's settings (digits_protocol.DigitsSettings), likewise.
+DIGITS_MEANINGS: dict[str, str] = {
+    "digits": "the task: two digits (`[0, 1]`: 0 vs 1), all ten, or any in between; sorted",
+    "train_size": "training images at most, an equal share of each digit (fewer when the "
+    "digits chosen have fewer); the test set does not change",
+    "data_seed": "which images of each digit go to the test set (20%)",
+    "first_layer": "`dense` (every unit sees the whole image), `conv` (each of `filters` "
+    "filters is one k x k kernel slid over the image, weights shared) or `local` (a k x k "
+    "window per position, weights not shared)",
+    "kernel": "the conv or local layer's window side k",
+    "stride": "pixels between neighbouring windows",
+    "filters": "filters of the conv or local layer (each a picture of k x k weights)",
+    "hidden": "units per dense hidden layer; after a conv or local layer, the dense layers "
+    "that follow it (3 hidden layers in all at most)",
+    "activations": "activation per hidden layer, a conv or local one first; a shorter list "
+    "repeats its last entry",
+    "loss": "`sigmoid_ce` (two digits: one sigmoid output), `softmax_ce` (from the logits), "
+    "`softmax_ce_naive` (log of the probabilities: overflows) or `softmax_mse`",
+    "init": "weight initialisation",
+    "seed": "initial weights, minibatch shuffling and dropout",
+    "optimizer": "`sgd` is full-batch gradient descent when `batch_size` >= training images",
+    "learning_rate": "step size before decay",
+    "momentum": "momentum of `momentum` and `nesterov`",
+    "beta1": "Adam's first-moment decay",
+    "beta2": "Adam's second-moment decay",
+    "rho": "RMSProp's decay",
+    "epsilon": "RMSProp's and Adam's denominator guard",
+    "decay": "learning-rate schedule, as in 2-D mode",
+    "decay_rate": "the schedule's rate",
+    "decay_epochs": "the schedule's period in epochs",
+    "batch_size": "images per update",
+    "l1": "L1 weight penalty",
+    "l2": "L2 weight penalty",
+    "dropout": "dropout rate per hidden layer; a shorter list repeats its last entry",
+}
+
+
+@dataclass(frozen=True)
+class LabTables:
+    """One lab's settings model, the meaning of each setting and what a change does."""
+
+    settings: type[BaseModel]
+    meanings: dict[str, str]
+    regenerate: frozenset[str]
+    reinitialise: frozenset[str]
+    keep: frozenset[str]
+    new_data: str  # what "new data" means in this lab
+    markers: str  # the tables' marker prefix in docs/protocol.md
+
+
+PLAYGROUND = LabTables(
+    Settings,
+    MEANINGS,
+    REGENERATE,
+    REINITIALISE,
+    KEEP_WEIGHTS,
+    "new points (a `data` message precedes the next frame)",
+    "",
+)
+DIGITS = LabTables(
+    digits_protocol.DigitsSettings,
+    DIGITS_MEANINGS,
+    digits_protocol.DIGITS_REGENERATE,
+    digits_protocol.DIGITS_REINITIALISE,
+    digits_protocol.DIGITS_KEEP_WEIGHTS,
+    "new images (a `digits` message precedes the next frame)",
+    "digits-",
+)
+
 EFFECT_NAMES = {
     "keep": "keeps the weights",
     "reinitialise": "new weights, epoch 0",
     "regenerate": "new data and new weights",
 }
 
-SETTINGS_MARKERS = ("<!-- settings-table:start -->", "<!-- settings-table:end -->")
-EFFECTS_MARKERS = ("<!-- effects-table:start -->", "<!-- effects-table:end -->")
+
+def markers(lab: LabTables, table: str) -> tuple[str, str]:
+    return (
+        f"<!-- {lab.markers}{table}-table:start -->",
+        f"<!-- {lab.markers}{table}-table:end -->",
+    )
 
 
 def _code(value: Any) -> str:
@@ -109,39 +188,40 @@ def _describe(spec: dict[str, Any], defs: dict[str, Any]) -> tuple[str, str]:
     return spec["type"], _bounds(spec)
 
 
-def _effect(name: str) -> str:
-    if name in REGENERATE:
+def _effect(lab: LabTables, name: str) -> str:
+    if name in lab.regenerate:
         return EFFECT_NAMES["regenerate"]
-    if name in REINITIALISE:
+    if name in lab.reinitialise:
         return EFFECT_NAMES["reinitialise"]
     return EFFECT_NAMES["keep"]
 
 
-def settings_table() -> str:
+def settings_table(lab: LabTables = PLAYGROUND) -> str:
     """Markdown table: every setting with its type, default, bounds, effect and meaning."""
-    schema = Settings.model_json_schema()
+    schema = lab.settings.model_json_schema()
     defs = schema.get("$defs", {})
-    defaults = Settings().model_dump(mode="json")
-    missing = sorted(set(schema["properties"]) - set(MEANINGS))
+    defaults = lab.settings().model_dump(mode="json")
+    missing = sorted(set(schema["properties"]) - set(lab.meanings))
     if missing:
-        raise KeyError(f"scripts/protocol_tables.py MEANINGS lacks {missing}")
+        raise KeyError(f"scripts/protocol_tables.py lacks the meaning of {missing}")
     rows = [
         "| setting | type | default | allowed | a change | meaning |",
         "|---|---|---|---|---|---|",
     ]
     for name, spec in schema["properties"].items():
         kind, allowed = _describe(spec, defs)
-        cells = [f"`{name}`", kind, _code(defaults[name]), allowed, _effect(name), MEANINGS[name]]
+        effect = _effect(lab, name)
+        cells = [f"`{name}`", kind, _code(defaults[name]), allowed, effect, lab.meanings[name]]
         rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
 
-def effects_table() -> str:
+def effects_table(lab: LabTables = PLAYGROUND) -> str:
     """Markdown table: which settings keep the weights, re-initialise them or make new data."""
     groups = [
-        ("keep", KEEP_WEIGHTS, "the model trains on from where it is; the epoch count goes on"),
-        ("reinitialise", REINITIALISE, "fresh weights from `seed`; same data"),
-        ("regenerate", REGENERATE, "new points (a `data` message precedes the next frame)"),
+        ("keep", lab.keep, "the model trains on from where it is; the epoch count goes on"),
+        ("reinitialise", lab.reinitialise, "fresh weights from `seed`; same data"),
+        ("regenerate", lab.regenerate, lab.new_data),
     ]
     rows = ["| a change to | does | so |", "|---|---|---|"]
     for key, names, detail in groups:
@@ -160,9 +240,11 @@ def _replace(text: str, markers: tuple[str, str], table: str) -> str:
 
 
 def updated(text: str) -> str:
-    """`text` (docs/protocol.md) with both generated tables brought up to date."""
-    text = _replace(text, SETTINGS_MARKERS, settings_table())
-    return _replace(text, EFFECTS_MARKERS, effects_table())
+    """`text` (docs/protocol.md) with every generated table brought up to date."""
+    for lab in (PLAYGROUND, DIGITS):
+        text = _replace(text, markers(lab, "settings"), settings_table(lab))
+        text = _replace(text, markers(lab, "effects"), effects_table(lab))
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -172,7 +254,8 @@ def main(argv: list[str] | None = None) -> int:
     action.add_argument("--check", action="store_true", help="fail when it is out of date")
     args = parser.parse_args(argv)
     if not (args.write or args.check):
-        sys.stdout.write(settings_table() + "\n\n" + effects_table() + "\n")
+        for lab in (PLAYGROUND, DIGITS):
+            sys.stdout.write(settings_table(lab) + "\n\n" + effects_table(lab) + "\n\n")
         return 0
     current = DOC.read_text(encoding="utf-8")
     fresh = updated(current)

@@ -130,6 +130,7 @@ def _start_warm_up() -> threading.Thread:
     from nn_playground.edge.activation_curves import activation_curves
     from nn_playground.engine.runtime import (
         compilation,
+        digits_runner,
         runner,  # JAX loads only when needed
     )
     from nn_playground.sessions.thread_placement import place_threads
@@ -141,8 +142,9 @@ def _start_warm_up() -> threading.Thread:
         activation_curves()  # the page's first request for them answers at once
         place_threads()  # XLA's threads exist by now
         # Last, as sessions need the frame programs first; not in --warm-up, whose cold start
-        # a deployment waits for: a server compiles it in the background on its first start.
+        # a deployment waits for: a server compiles them in the background on its first start.
         runner.prepare_explain()
+        digits_runner.warm_up_digits()
 
     thread = threading.Thread(target=warm_up_then_place_threads, name="warm-up", daemon=True)
     thread.start()

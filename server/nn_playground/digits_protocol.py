@@ -255,7 +255,7 @@ class DigitsApplied(Strict):
     test_images: int
 
 
-class TestDigits(Strict):
+class ShownDigits(Strict):
     """The test digits a frame's probabilities are about (the first SHOWN of the test set);
     sent whenever the data changes."""
 

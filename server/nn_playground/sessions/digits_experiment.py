@@ -29,7 +29,7 @@ from nn_playground.digits_protocol import (
     DigitsSettings,
     Predict,
     Prediction,
-    TestDigits,
+    ShownDigits,
 )
 from nn_playground.engine.numerics.drawn_digit import digit_from_drawing
 from nn_playground.engine.numerics.image_train import (
@@ -112,7 +112,7 @@ class DigitsExperiment:
         check(settings)
         variants = []
         for index, change in enumerate(compare):
-            variant = merged_digits(settings, change)
+            variant = merged_digits(settings, change, f"models.{index}.")
             check(variant, f"models.{index}.")
             variants.append(variant)
         return variants or [settings]
@@ -259,10 +259,10 @@ class DigitsExperiment:
             test_images=len(self.task.data.test.labels),
         )
 
-    def data_message(self) -> TestDigits:
+    def data_message(self) -> ShownDigits:
         test = self.task.data.test
         self.data_due = False
-        return TestDigits(
+        return ShownDigits(
             digits=list(self.task.digits),
             labels=[int(d) for d in test.digits[:SHOWN]],
             images=[[int(v) for v in image.ravel()] for image in test.images[:SHOWN]],

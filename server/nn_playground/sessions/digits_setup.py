@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
+
 from nn_playground.digits_protocol import DigitsLoss, DigitsSettings, FirstLayer
 from nn_playground.engine import limits
 from nn_playground.engine.numerics.data import DataError
@@ -18,6 +20,7 @@ from nn_playground.engine.numerics.windows import positions_per_side
 from nn_playground.sessions.training_setup import SetupError, fit_to_depth
 
 SIDE = limits.DIGITS_SIDE
+MAX_DEPTH = limits.DIGITS_MAX_HIDDEN_LAYERS
 
 
 def depth(settings: DigitsSettings) -> int:
@@ -25,13 +28,22 @@ def depth(settings: DigitsSettings) -> int:
     return len(settings.hidden) + (settings.first_layer is not FirstLayer.DENSE)
 
 
-def merged_digits(settings: DigitsSettings, change: dict[str, Any]) -> DigitsSettings:
-    """`settings` with `change` applied and its per-layer lists fitted to the depth."""
+def merged_digits(
+    settings: DigitsSettings, change: dict[str, Any], prefix: str = "settings."
+) -> DigitsSettings:
+    """`settings` with `change` applied and its per-layer lists fitted to the depth; a value
+    refused as a whole (digits named twice) raises SetupError at `prefix` + its field."""
     values = settings.model_dump() | change
-    layers = max(depth(DigitsSettings.model_validate(values, strict=False)), 1)
+    # Too deep a network is refused by `check`, with the field named where it is called.
+    layers = min(max(len(values["hidden"]) + (values["first_layer"] != "dense"), 1), MAX_DEPTH)
     values["activations"] = fit_to_depth(values["activations"], layers)
     values["dropout"] = fit_to_depth(values["dropout"], layers)
-    return DigitsSettings.model_validate(values, strict=False)
+    try:
+        return DigitsSettings.model_validate(values, strict=False)
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        field = ".".join(str(part) for part in first["loc"])
+        raise SetupError(prefix + field, first["msg"], first.get("input")) from None
 
 
 def check(settings: DigitsSettings, prefix: str = "settings.") -> None:
