@@ -21,7 +21,8 @@ CONTROL = re.compile(r'data-param="(\w+)"')
 
 PAGE = """
 import { DIGITS_SERVER_FIELDS, send } from "./web/shared/protocol.js";
-console.log(JSON.stringify({ fields: DIGITS_SERVER_FIELDS, predict: send.predict(8, Array(64).fill(0)) }));
+const predict = send.predict(8, Array(64).fill(0));
+console.log(JSON.stringify({ fields: DIGITS_SERVER_FIELDS, predict }));
 """
 
 SERVER_MESSAGES: dict[str, type[BaseModel]] = {

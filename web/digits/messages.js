@@ -52,7 +52,7 @@ export function serverHandlers(state, screen, { lessons, frames, confusion, grid
         grid.setImages(message);
       } else if (message.type === "status") screen.showState(message.state, message.detail);
       // The `settings` answer that follows shows what stayed in effect.
-      else if (message.type === "error") notice(`Not applied: ${message.field ? `${message.field.replaceAll("_", " ")}: ` : ""}${message.message}`);
+      else if (message.type === "error") notice(`Not applied: ${message.message.startsWith(message.field) ? "" : `${message.field}: `}${message.message}`);
       else if (message.type === "busy") state.busyReason = message.reason;
       else if (message.type === "prediction") onPrediction(message);
     },

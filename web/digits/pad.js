@@ -58,7 +58,7 @@ export class DrawingPad {
     c.strokeStyle = "white";
     c.lineCap = "round";
     c.lineJoin = "round";
-    c.lineWidth = this.pad.width / 11; // as thick, for its size, as the dataset's pen
+    c.lineWidth = this.pad.width / 14; // about as thick, for its size, as the dataset's pen
     c.beginPath();
     c.moveTo(from.x, from.y);
     c.lineTo(to.x + 0.01, to.y);
