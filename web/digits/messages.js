@@ -49,7 +49,7 @@ export function serverHandlers(state, screen, { lessons, frames, confusion, grid
       else if (message.type === "settings") accept(message);
       else if (message.type === "digits") {
         confusion.setDigits(message.digits);
-        grid.setImages(message);
+        grid.setImages(/** @type {any} */ (message));
       } else if (message.type === "status") screen.showState(message.state, message.detail);
       // The `settings` answer that follows shows what stayed in effect.
       else if (message.type === "error") notice(`Not applied: ${message.message.startsWith(message.field) ? "" : `${message.field}: `}${message.message}`);
