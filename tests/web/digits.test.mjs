@@ -80,6 +80,8 @@ describe("results", () => {
     assert.equal(formatNumber(null), "–");
     assert.equal(formatNumber(NaN), "–");
     assert.equal(formatNumber(0.123456), "0.123");
+    assert.equal(formatNumber(0.0000863), "8.63e-5");
+    assert.equal(formatNumber(0), "0");
     assert.equal(formatNumber(0.9123, true), "91.2%");
   });
 });

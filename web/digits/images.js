@@ -46,7 +46,7 @@ export function weightGroups(shape, firstLayer, filters) {
   const perFilter = Math.max(1, Math.floor(n / Math.max(1, filters)));
   const columns = Math.round(Math.sqrt(perFilter));
   return Array.from({ length: Math.ceil(n / perFilter) }, (_, f) => ({
-    title: `filter ${f + 1}: its ${h}x${h} weights at each of ${perFilter} windows`,
+    title: `filter ${f + 1} at each of ${perFilter} windows (${h}x${h})`,
     side: h,
     columns,
     images: all.slice(f * perFilter, (f + 1) * perFilter),

@@ -45,10 +45,13 @@ export function verdicts(probabilities, k, labels, digits, misclassifiedFirst) {
 }
 
 /**
- * A number as the page shows it: 3 significant digits, or "–" for none (a diverged run's null).
+ * A number as the page shows it: 3 significant digits (in e-notation below 0.001), or "–" for
+ * none (a diverged run's null).
  * @param {number | null | undefined} value @param {boolean} [percent]
  */
 export function formatNumber(value, percent = false) {
   if (value === null || value === undefined || !Number.isFinite(value)) return "–";
-  return percent ? `${(100 * value).toFixed(1)}%` : String(Number(value.toPrecision(3)));
+  if (percent) return `${(100 * value).toFixed(1)}%`;
+  // A trained loss reaches 1e-5: "8.63e-5" keeps the table's columns narrow.
+  return value !== 0 && Math.abs(value) < 1e-3 ? value.toExponential(2) : String(Number(value.toPrecision(3)));
 }
