@@ -7,6 +7,7 @@ Each picture is a run anyone can reproduce: the link it opens is printed beside 
 
 from __future__ import annotations
 
+import math
 import socket
 import subprocess
 import sys
@@ -90,12 +91,35 @@ def explain_shot(page: Page, url: str) -> str:
     return link
 
 
+def digits_shot(page: Page, url: str) -> str:
+    link = url + "digits.html#speed=2"
+    page.goto(link)
+    train_to(page, 60)
+    box = page.locator("#pad").bounding_box()
+    assert box is not None
+    # A 0: an upright ellipse, drawn in one stroke.
+    ellipse = [
+        (0.5 + 0.22 * math.sin(a / 24 * math.tau), 0.5 - 0.32 * math.cos(a / 24 * math.tau))
+        for a in range(25)
+    ]
+    x, y = box["x"], box["y"]
+    page.mouse.move(x + ellipse[0][0] * box["width"], y + ellipse[0][1] * box["height"])
+    page.mouse.down()
+    for px, py in ellipse[1:]:
+        page.mouse.move(x + px * box["width"], y + py * box["height"])
+    page.mouse.up()
+    page.locator("#predictions .prediction").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(500)
+    return link
+
+
 # name: (what opens and trains the run, returning its link; the whole page, or the first
 # screen; the screen's height)
 SHOTS: dict[str, tuple[Callable[[Page, str], str], bool, int]] = {
     "page": (page_shot, False, 720),
     "lesson": (lesson_shot, True, 720),
     "explain": (explain_shot, False, 1000),  # the view is a drawer fixed to the screen
+    "digits": (digits_shot, False, 800),
 }
 
 

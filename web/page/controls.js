@@ -32,7 +32,8 @@ export function bindControls(root, specs, onChange, onInvalid) {
 /** @param {Control} control @param {SettingSpec} spec */
 function prepare(control, spec) {
   const choices = spec.kind === "list" ? spec.item?.choices ?? [] : spec.choices;
-  if (control instanceof HTMLInputElement && control.type === "checkbox" && spec.kind === "list" && !choices.includes(control.value)) {
+  const numbered = spec.kind === "list" && spec.item?.kind !== "choice"; // the digits lab's digits
+  if (control instanceof HTMLInputElement && control.type === "checkbox" && spec.kind === "list" && !numbered && !choices.includes(control.value)) {
     throw new Error(`${spec.name}: the page offers "${control.value}", the server ${choices.join(", ")}`);
   }
   if (control instanceof HTMLSelectElement && control.options.length === 0) {
@@ -64,8 +65,9 @@ function readControl(root, control, spec) {
   if (control.type === "checkbox" && spec.kind === "boolean") return { value: control.checked };
   if (control.type === "checkbox") {
     const group = /** @type {NodeListOf<HTMLInputElement>} */ (root.querySelectorAll(`[data-param="${spec.name}"]`));
-    const value = [...group].filter((box) => box.checked).map((box) => box.value);
-    return value.length ? { value } : { error: "choose at least one input feature" };
+    const numbered = spec.item?.kind === "integer" || spec.item?.kind === "number";
+    const value = [...group].filter((box) => box.checked).map((box) => (numbered ? Number(box.value) : box.value));
+    return value.length ? { value } : { error: `choose at least one ${control.dataset.noun ?? "input feature"}` };
   }
   if (control.type === "text") return parseIntegerList(control.value);
   let value = Number(control.value);
@@ -86,7 +88,7 @@ export function showSettings(root, specs, settings) {
     if (value === undefined) continue;
     if (control instanceof HTMLSelectElement) control.value = Array.isArray(value) ? value[0] : value;
     else if (control.type === "checkbox") {
-      control.checked = typeof value === "boolean" ? value : value.includes(control.value);
+      control.checked = typeof value === "boolean" ? value : value.map(String).includes(control.value);
     } else if (control.type === "text") control.value = value.join(", ");
     else if (control.dataset.scale === "log") {
       control.value = String(toLogPosition(value, Number(specs[name].minimum), Number(specs[name].maximum)));

@@ -51,6 +51,21 @@ export const SERVER_FIELDS = Object.freeze({
   explanation: ["type", "model", "epoch", "step", "point", "x", "in_batch", "loss_kind", "output_activation", "layers", "output", "weight", "weight_name", "chain", "batch", "update", "nudge", "diverges"],
 });
 
+/**
+ * Every field of each text message of a digits session (/ws?lab=digits): digits_protocol.py's
+ * models; status, error, busy and code are the ones both labs share.
+ */
+export const DIGITS_SERVER_FIELDS = Object.freeze({
+  ready: ["type", "lab", "version", "limits", "settings", "epochs_per_frame", "effects", "models"],
+  settings: ["type", "revision", "settings", "compare", "models", "epochs_per_frame", "train_images", "test_images"],
+  digits: ["type", "digits", "labels", "images", "train_images", "test_images"],
+  prediction: ["type", "image", "digits", "probabilities"],
+  status: SERVER_FIELDS.status,
+  error: SERVER_FIELDS.error,
+  busy: SERVER_FIELDS.busy,
+  code: SERVER_FIELDS.code,
+});
+
 const decoder = new TextDecoder();
 
 /** @param {number[]} shape */
@@ -90,16 +105,18 @@ export function decodeFrame(buffer) {
 /**
  * A text message from the server (ready, data, status, error, busy, settings,
  * code, explanation), checked
- * against SERVER_FIELDS when its type is one of those (a newer server's other types pass).
+ * against SERVER_FIELDS (or a digits session's DIGITS_SERVER_FIELDS) when its type is one of
+ * those (a newer server's other types pass).
  * @param {string} text
+ * @param {Readonly<Record<string, readonly string[]>>} [known] the lab's fields by message type
  * @returns {Record<string, any> & {type: string}}
  */
-export function parseMessage(text) {
+export function parseMessage(text, known = SERVER_FIELDS) {
   const message = JSON.parse(text);
   if (typeof message !== "object" || message === null || typeof message.type !== "string") {
     throw new Error(`message: expected an object with a "type", received ${text.slice(0, 80)}`);
   }
-  const fields = /** @type {Record<string, readonly string[]>} */ (SERVER_FIELDS)[message.type];
+  const fields = known[message.type];
   if (fields) {
     const missing = fields.filter((name) => !(name in message));
     const unknown = Object.keys(message).filter((name) => !fields.includes(name));
@@ -143,11 +160,16 @@ export const send = {
   explain: (point, weight, epsilon = 1e-3, model = 0) => ({ type: "explain", point, weight, epsilon, model }),
   /** The one minibatch step the explanation showed, then paused. */
   applyStep: () => ({ type: "apply_step" }),
+  /**
+   * A drawn digit (digits lab): `side` x `side` grey levels, row by row, 0 paper .. 255 ink.
+   * @param {number} side @param {number[]} pixels
+   */
+  predict: (side, pixels) => ({ type: "predict", side, pixels }),
 };
 
-/** The /ws address next to the page, whatever path it is served under. */
-export function sessionUrl(location = window.location) {
+/** The /ws address next to the page, whatever path it is served under; `lab`: the lab's ("digits"), none for 2-D. */
+export function sessionUrl(location = window.location, lab = "") {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   const base = location.pathname.replace(/[^/]*$/, "");
-  return `${scheme}//${location.host}${base}ws`;
+  return `${scheme}//${location.host}${base}ws${lab ? `?lab=${encodeURIComponent(lab)}` : ""}`;
 }

@@ -2,9 +2,10 @@
 // The session's websocket: sends client messages, acknowledges every frame on arrival (the
 // server keeps at most 2 unacknowledged), keeps only the latest frame for the draw loop, and
 // opens a new connection by itself when the server goes away (reconnect.js says when and how
-// soon). Runs in the drawing worker (frame_worker.js). Imports protocol.js and reconnect.js
+// soon). Runs in the drawing worker (frame_worker.js), and on the digits page's main thread
+// (its frames are small). Imports protocol.js and reconnect.js
 // only; knows nothing of the DOM.
-import { decodeFrame, parseMessage, send } from "../shared/protocol.js";
+import { decodeFrame, parseMessage, send, SERVER_FIELDS } from "../shared/protocol.js";
 import { backoffDelay, closeAction } from "../shared/reconnect.js";
 
 /** @typedef {import("../shared/protocol.js").Frame} Frame */
@@ -23,11 +24,14 @@ export class Session {
   /**
    * @param {string} url ws:// or wss:// address of /ws
    * @param {Handlers} handlers
-   * @param {{random?: () => number, schedule?: (callback: () => void, ms: number) => unknown}} [options]
-   *   the jitter's random numbers and the timer (tests pass their own)
+   * @param {{random?: () => number, schedule?: (callback: () => void, ms: number) => unknown,
+   *   fields?: Readonly<Record<string, readonly string[]>>}} [options]
+   *   the jitter's random numbers and the timer (tests pass their own); the lab's message
+   *   fields (protocol.js's SERVER_FIELDS, or DIGITS_SERVER_FIELDS for the digits page)
    */
-  constructor(url, handlers, { random = Math.random, schedule = (callback, ms) => setTimeout(callback, ms) } = {}) {
+  constructor(url, handlers, { random = Math.random, schedule = (callback, ms) => setTimeout(callback, ms), fields = SERVER_FIELDS } = {}) {
     this.url = url;
+    this.fields = fields;
     this.handlers = handlers;
     this.random = random;
     this.schedule = schedule;
@@ -92,7 +96,7 @@ export class Session {
       this.socket.send(JSON.stringify(send.ack(frame.frame)));
       return null;
     }
-    const message = parseMessage(event.data);
+    const message = parseMessage(event.data, this.fields);
     this.handlers.onMessage(message);
     return message;
   }

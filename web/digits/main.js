@@ -1,0 +1,127 @@
+// @ts-check
+// The digits page's entry point: only wiring. Loads api/digits/config (the settings schema and
+// every constant the page draws with) and the digits lessons, opens the session's websocket
+// on this thread (digits frames are small), makes the page state, its screen and views, and
+// draws the newest frame once per animation frame.
+import { usePalette } from "../shared/colors.js";
+import { createTrainTestChart } from "../page/chart.js";
+import { element, notice } from "../page/dom.js";
+import { Lessons } from "../page/lessons.js";
+import { updateLink } from "../page/link.js";
+import { PageState } from "../shared/page_state.js";
+import { DIGITS_SERVER_FIELDS, send, sessionUrl } from "../shared/protocol.js";
+import { settingSpecs } from "../shared/schema.js";
+import { Session } from "../worker/socket.js";
+import { ConfusionView } from "./confusion_view.js";
+import { DigitsFrameView } from "./frame_view.js";
+import { serverHandlers } from "./messages.js";
+import { DrawingPad, showPrediction } from "./pad.js";
+import { DigitsScreen } from "./screen.js";
+import { TestGrid } from "./test_grid.js";
+import { WeightsView } from "./weights_view.js";
+
+const counts = { frames: 0, drawn: 0 }; // read by tests, as the 2-D page's
+Object.assign(window, { nnPlayground: counts });
+
+/** GET `path` as JSON; `fallback` when the server has no such resource (an older server's lessons). @param {string} path @param {unknown} [fallback] */
+async function load(path, fallback) {
+  const response = await fetch(path);
+  if (!response.ok && fallback !== undefined) return fallback;
+  if (!response.ok) throw new Error(`GET ${path}: ${response.status}`);
+  return response.json();
+}
+
+async function start() {
+  const [config, { lessons }] = await Promise.all([load("api/digits/config"), load("api/digits/lessons", { lessons: [] })]);
+  usePalette(config.palette);
+  const { side, levels } = config.limits;
+  const specs = settingSpecs(config.settings_schema);
+  /** @type {Session | null} */
+  let session = null;
+  const state = new PageState(config.defaults, (message) => session?.post(message));
+  const views = {
+    confusion: new ConfusionView(/** @type {HTMLTableElement} */ (element("confusion"))),
+    grid: new TestGrid(element("test-grid"), /** @type {HTMLInputElement} */ (element("misclassified-first")), side, levels),
+    weights: new WeightsView(element("weights")),
+    lossChart: createTrainTestChart(element("loss-chart"), "loss"),
+    accuracyChart: createTrainTestChart(element("accuracy-chart"), "accuracy"),
+  };
+  /** @type {DigitsFrameView} */
+  let frames;
+  const screen = new DigitsScreen(state, config, specs, () => frames.clearHistory());
+  frames = new DigitsFrameView(views, screen);
+  const sendSide = Math.min(64, config.limits.max_drawing_side);
+  const pad = new DrawingPad(/** @type {HTMLCanvasElement} */ (element("pad")), (n, pixels) => state.post(send.predict(n, pixels)), { sendSide, side, levels });
+  element("clear-pad").addEventListener("click", () => {
+    pad.clear();
+    element("predictions").replaceChildren();
+  });
+  const lessonMenu = new Lessons(state, /** @type {any} */ (screen), lessons);
+  session = new Session(sessionUrl(window.location, "digits"), serverHandlers(state, screen, {
+    lessons: lessonMenu,
+    frames,
+    confusion: views.confusion,
+    grid: views.grid,
+    onPrediction: (message) => showPrediction(/** @type {HTMLCanvasElement} */ (element("pad-image")), element("predictions"), /** @type {any} */ (message), screen.names(), { side, levels }),
+    onNewModel: () => pad.send(),
+  }), { fields: DIGITS_SERVER_FIELDS });
+  bindTransport(state, /** @type {Session} */ (session), screen, config);
+  const draw = () => {
+    const frame = session?.take();
+    if (frame) {
+      frames.show(frame);
+      counts.frames = session?.framesReceived ?? 0;
+      counts.drawn += 1;
+    }
+    requestAnimationFrame(draw);
+  };
+  requestAnimationFrame(draw);
+}
+
+/**
+ * Play, Step, Reset (and their keys), Share, speed, the new test split and the banner's buttons.
+ * @param {PageState} state @param {Session} session @param {DigitsScreen} screen @param {Record<string, any>} config
+ */
+function bindTransport(state, session, screen, config) {
+  const togglePlay = () => {
+    state.togglePlay();
+    element("play").textContent = state.playLabel();
+  };
+  const step = () => state.post(send.step(1));
+  const reset = () => screen.restartWith(send.reset());
+  element("play").addEventListener("click", togglePlay);
+  element("step").addEventListener("click", step);
+  element("reset").addEventListener("click", reset);
+  element("banner-reset").addEventListener("click", reset);
+  element("regenerate").addEventListener("click", () => screen.restartWith(send.regenerate()));
+  element("reconnect").addEventListener("click", () => {
+    screen.showState("reconnecting", "Reconnecting…");
+    session.retry();
+  });
+  element("lower-rate").addEventListener("click", () => {
+    const rate = Number((state.settings.learning_rate / 10).toPrecision(2));
+    screen.configure({ learning_rate: Math.max(Number(screen.specs.learning_rate.minimum), rate) });
+  });
+  element("share").addEventListener("click", async () => {
+    updateLink(state);
+    try {
+      await navigator.clipboard.writeText(window.location.href);
+      notice("Link copied: it opens this run, seed included.");
+    } catch {
+      notice(`Copy this link: ${window.location.href}`);
+    }
+  });
+  const speed = /** @type {HTMLInputElement} */ (element("speed"));
+  speed.max = String(config.limits.max_epochs_per_frame);
+  speed.addEventListener("input", () => state.post(send.speed(Number(speed.value))));
+  document.addEventListener("keydown", (event) => {
+    if (/** @type {HTMLElement} */ (event.target).closest("input, select, textarea, button, canvas")) return;
+    if (event.key === " ") togglePlay();
+    else if (event.key === "s") step();
+    else if (event.key === "r") reset();
+    else return;
+    event.preventDefault();
+  });
+}
+
+start().catch((error) => notice(`The digits lab could not start: ${error instanceof Error ? error.message : String(error)}`));
