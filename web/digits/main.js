@@ -23,16 +23,15 @@ import { WeightsView } from "./weights_view.js";
 const counts = { frames: 0, drawn: 0 }; // read by tests, as the 2-D page's
 Object.assign(window, { nnPlayground: counts });
 
-/** GET `path` as JSON; `fallback` when the server has no such resource (an older server's lessons). @param {string} path @param {unknown} [fallback] */
-async function load(path, fallback) {
+/** GET `path` as JSON. @param {string} path */
+async function load(path) {
   const response = await fetch(path);
-  if (!response.ok && fallback !== undefined) return fallback;
   if (!response.ok) throw new Error(`GET ${path}: ${response.status}`);
   return response.json();
 }
 
 async function start() {
-  const [config, { lessons }] = await Promise.all([load("api/digits/config"), load("api/digits/lessons", { lessons: [] })]);
+  const [config, { lessons }] = await Promise.all([load("api/digits/config"), load("api/digits/lessons")]);
   usePalette(config.palette);
   const { side, levels } = config.limits;
   const specs = settingSpecs(config.settings_schema);

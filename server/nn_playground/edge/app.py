@@ -25,6 +25,7 @@ from nn_playground.protocol import ConfigDescription, describe_config
 from nn_playground.sessions.labs import PLAYGROUND, lab_opener
 from nn_playground.sessions.session import Session, refuse_lab
 from nn_playground.sessions.training_pool import TrainingPool
+from nn_playground.teaching.digits_lessons import DigitsLessons, describe_digits_lessons
 from nn_playground.teaching.lessons import Lessons, describe_lessons
 
 
@@ -116,6 +117,14 @@ def create_app(
     )
     def api_lessons() -> Lessons:
         return describe_lessons()
+
+    @app.get(
+        "/api/digits/lessons",
+        summary="The digits lab's lessons: a ready-made experiment per concept",
+        response_model_exclude_none=True,
+    )
+    def api_digits_lessons() -> DigitsLessons:
+        return describe_digits_lessons()
 
     @app.get(
         "/metrics",

@@ -23,10 +23,8 @@ from nn_playground.sessions.training_setup import merged
 MAX_LESSON_MODELS = 5  # enough for five seeds; more would crowd a classroom projector
 
 
-class Lesson(Strict):
-    """To open a lesson a client sends `configure` with the lesson's whole settings (the
-    defaults updated by `settings`: `lesson_settings`, served as `whole_settings`), `compare`
-    with `compare` (an empty list leaves compare mode) and `speed` with `epochs_per_frame`."""
+class LessonText(Strict):
+    """What every lesson has, in either lab: its slug, title, sentences and speed."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9-]{1,39}$", description="stable slug for URLs")
     title: str = Field(min_length=1, max_length=60)
@@ -35,6 +33,39 @@ class Lesson(Strict):
         max_length=4,
         description="2 to 4 plain sentences: what you are looking at, then what to try next",
     )
+    epochs_per_frame: int = Field(ge=1, le=MAX_EPOCHS_PER_FRAME)
+
+    @model_validator(mode="after")
+    def _sentences(self) -> LessonText:
+        for sentence in self.explanation:
+            if not sentence.endswith((".", "?")) or re.search(r"[.?!] [A-Z]", sentence):
+                raise ValueError(f"explanation: expected one sentence each, received {sentence!r}")
+        return self
+
+
+def check_compared(
+    compare: list[Any], hidden_controls: list[str], fields: set[str], regenerate: frozenset[str]
+) -> None:
+    """A lesson the page could not apply fails when it is defined: compared models share
+    the data, what they vary stays visible, and hidden controls are settings."""
+    if len(compare) == 1:
+        raise ValueError("compare: expected none or 2 to 5 models, received 1")
+    unknown = set(hidden_controls) - fields
+    if unknown:
+        raise ValueError(f"hidden_controls: expected settings fields, received {unknown}")
+    for index, change in enumerate(compare):
+        varied = change.given().keys()
+        if varied & regenerate:
+            raise ValueError(f"compare.{index}: compared models share the data: {varied}")
+        if varied & set(hidden_controls):
+            raise ValueError(f"compare.{index}: what the models vary must stay visible")
+
+
+class Lesson(LessonText):
+    """To open a lesson a client sends `configure` with the lesson's whole settings (the
+    defaults updated by `settings`: `lesson_settings`, served as `whole_settings`), `compare`
+    with `compare` (an empty list leaves compare mode) and `speed` with `epochs_per_frame`."""
+
     settings: SettingsChange = Field(
         description="applied to the defaults, not to the learner's settings, so a lesson "
         "always starts from the same place"
@@ -47,7 +78,6 @@ class Lesson(Strict):
     try_next: SettingsChange | None = Field(
         None, description="the change the last sentence suggests, offered as one click"
     )
-    epochs_per_frame: int = Field(ge=1, le=MAX_EPOCHS_PER_FRAME)
     hidden_controls: list[str] = Field(
         description="Settings fields that classroom mode hides as distractions"
     )
@@ -59,21 +89,7 @@ class Lesson(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Lesson:
-        # Checked here so a lesson that the page could not apply fails at import time.
-        for sentence in self.explanation:
-            if not sentence.endswith((".", "?")) or re.search(r"[.?!] [A-Z]", sentence):
-                raise ValueError(f"explanation: expected one sentence each, received {sentence!r}")
-        if len(self.compare) == 1:
-            raise ValueError("compare: expected none or 2 to 5 models, received 1")
-        unknown = set(self.hidden_controls) - set(Settings.model_fields)
-        if unknown:
-            raise ValueError(f"hidden_controls: expected Settings fields, received {unknown}")
-        for index, change in enumerate(self.compare):
-            varied = change.given().keys()
-            if varied & REGENERATE:
-                raise ValueError(f"compare.{index}: compared models share the data: {varied}")
-            if varied & set(self.hidden_controls):
-                raise ValueError(f"compare.{index}: what the models vary must stay visible")
+        check_compared(self.compare, self.hidden_controls, set(Settings.model_fields), REGENERATE)
         return self
 
 
