@@ -10,6 +10,7 @@ from nn_playground.engine.numerics import randomness
 from nn_playground.engine.numerics.hyper import LossKind
 from nn_playground.engine.numerics.image_model import PIXELS
 from nn_playground.engine.numerics.image_train import MAX_IMAGES
+from nn_playground.engine.numerics.model import SELU_ALPHA, SELU_SCALE
 from nn_playground.export import digits_text, optimizers_text, randomness_text
 from nn_playground.export.digits_run import DigitsRun
 from nn_playground.export.jax_script import ACTIVATIONS as POINT_ACTIVATIONS
@@ -29,9 +30,18 @@ POINT_LOSSES = {
 # padded rows (randomness.permutation).
 SHUFFLE_SPAN = max(randomness.SPAN, 1 << (MAX_IMAGES - 1).bit_length())
 
-# The digits engine takes ReLU as jnp.maximum(z, 0), whose gradient at 0 is 1/2 (JAX splits a
-# tie): a window of blank pixels gives z = 0 exactly, so the script must do the same.
-ACTIVATIONS = POINT_ACTIVATIONS | {Activation.RELU: "lambda z: jnp.maximum(z, 0.0)"}
+# The digits engine writes ReLU as max(z, 0) and ELU / SELU through min(z, 0): JAX splits the
+# gradient of a tie in half, so their slope at exactly 0 is 1/2 (a window of blank pixels
+# gives z = 0 exactly), and the script must compute them the same way.
+TIED_AT_ZERO = {
+    Activation.RELU: "lambda z: jnp.maximum(z, 0.0)",
+    Activation.ELU: "lambda z: jnp.where(z > 0, z, jnp.expm1(jnp.minimum(z, 0.0)))",
+    Activation.SELU: (
+        f"lambda z: {SELU_SCALE!r} * jnp.where(z > 0, z, {SELU_ALPHA!r} * "
+        "jnp.expm1(jnp.minimum(z, 0.0)))"
+    ),
+}
+ACTIVATIONS = POINT_ACTIVATIONS | TIED_AT_ZERO
 
 FIRST_LAYER = {
     FirstLayer.DENSE: '''def first_layer(x, w, b):
@@ -91,12 +101,14 @@ SEED = {s.seed}  # the seed of the playground's shuffles and dropout masks
 
 
 def _network(run: DigitsRun) -> str:
-    activations = "".join(f"{ACTIVATIONS[a]}, " for a in run.activations).rstrip()
-    if Activation.RELU in run.activations:
-        activations = (
-            "# ReLU as max(z, 0): its slope at 0 is 1/2, as the playground's (a window of\n    "
-            "# blank pixels gives z = 0 exactly).\n    " + activations
+    lines = [f"    {ACTIVATIONS[a]},\n" for a in run.activations]
+    if TIED_AT_ZERO.keys() & set(run.activations):
+        lines.insert(
+            0,
+            "    # Through max(z, 0) or min(z, 0), as the playground: JAX gives a tie at z = 0\n"
+            "    # the slope 1/2, and a window of blank pixels gives z = 0 exactly.\n",
         )
+    activations = "(  # per hidden layer\n" + "".join(lines) + ")" if lines else "()"
     first = FIRST_LAYER[run.settings.first_layer]
     if run.windowed:
         first = f"{digits_text.windows_source(run)}\n\n{first}"
@@ -109,9 +121,7 @@ def _network(run: DigitsRun) -> str:
 {first}
 
 
-ACTIVATIONS = (  # per hidden layer
-    {activations}
-)
+ACTIVATIONS = {activations}
 
 
 def forward(params, x, keep=None):

@@ -53,7 +53,8 @@ class DigitsRun:
     @property
     def hidden_widths(self) -> list[int]:
         """Units of every hidden layer (a conv or local one: positions * filters)."""
-        return [int(np.prod(biases.shape)) for _, biases in self.layers[:-1]]
+        dense = [len(biases) for _, biases in self.layers[int(self.windowed) : -1]]
+        return [self.positions * self.settings.filters, *dense] if self.windowed else dense
 
 
 def exact_layers(params: Params, settings: DigitsSettings) -> list[Layer]:
