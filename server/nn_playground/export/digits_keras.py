@@ -6,11 +6,11 @@ dropout masks its own way, so it lands near the playground, not on it."""
 from __future__ import annotations
 
 from nn_playground.digits_protocol import DigitsLoss, FirstLayer
-from nn_playground.engine.config import Activation, Decay
+from nn_playground.engine.config import Activation, Decay, Optimizer
 from nn_playground.engine.numerics.hyper import LossKind
 from nn_playground.export import digits_text, optimizers_text
 from nn_playground.export.digits_run import DigitsRun
-from nn_playground.export.keras_script import ACTIVATIONS, OPTIMIZER_NOTES
+from nn_playground.export.keras_script import ACTIVATIONS, MOMENTUM_NOTE, OPTIMIZER_NOTES
 from nn_playground.export.literals import blocks, number, section
 from nn_playground.export.losses_text import KERAS_FUNCTION_BODY, indented
 
@@ -164,7 +164,11 @@ def _schedule(run: DigitsRun) -> tuple[str, str]:
 
 def _build_model(run: DigitsRun, loss: str) -> str:
     s = run.settings
-    note = indented(OPTIMIZER_NOTES.get(optimizers_text.optimizer_of(s), ""))
+    optimizer = optimizers_text.optimizer_of(s)
+    note = OPTIMIZER_NOTES.get(optimizer, "")
+    if optimizer in (Optimizer.MOMENTUM, Optimizer.NESTEROV) and s.decay is not Decay.NONE:
+        note = MOMENTUM_NOTE
+    note = indented(note)
     reshape = ""
     if s.first_layer is FirstLayer.CONV:
         reshape = (
