@@ -1,19 +1,46 @@
 """The optimizer and learning-rate decay of a configuration as optax and Keras source. The
 engine steps with optax's transforms (engine/numerics/optim.py) and decays the learning rate
-once per epoch (scheduled_learning_rate)."""
+once per epoch (scheduled_learning_rate); both labs' settings read the same way."""
 
 from __future__ import annotations
 
-from nn_playground.engine.config import Decay, Loss, ModelConfig, Optimizer
+from typing import Protocol
+
+from nn_playground.engine.config import Decay, Loss, Optimizer
 from nn_playground.export.literals import number
 
 
-def optimizer_of(config: ModelConfig) -> Optimizer:
-    """The perceptron rule is plain gradient descent whatever optimizer is chosen."""
-    return Optimizer.SGD if config.loss is Loss.PERCEPTRON else config.optimizer
+class OptimizerSettings(Protocol):
+    """What these texts read: the 2-D ModelConfig and the digits' DigitsSettings both have it."""
+
+    @property
+    def optimizer(self) -> Optimizer: ...
+    @property
+    def learning_rate(self) -> float: ...
+    @property
+    def momentum(self) -> float: ...
+    @property
+    def beta1(self) -> float: ...
+    @property
+    def beta2(self) -> float: ...
+    @property
+    def rho(self) -> float: ...
+    @property
+    def epsilon(self) -> float: ...
+    @property
+    def decay(self) -> Decay: ...
+    @property
+    def decay_rate(self) -> float: ...
+    @property
+    def decay_epochs(self) -> int: ...
 
 
-def decay_factor(config: ModelConfig, numpy_name: str) -> str:
+def optimizer_of(config: OptimizerSettings) -> Optimizer:
+    """The perceptron rule (2-D only) is plain gradient descent whatever optimizer is chosen."""
+    return Optimizer.SGD if getattr(config, "loss", None) is Loss.PERCEPTRON else config.optimizer
+
+
+def decay_factor(config: OptimizerSettings, numpy_name: str) -> str:
     """Expression of `progress` (epochs / decay_epochs) scaling the learning rate."""
     rate = number(config.decay_rate)
     return {
@@ -26,7 +53,7 @@ def decay_factor(config: ModelConfig, numpy_name: str) -> str:
     }[config.decay]
 
 
-def optax_source(config: ModelConfig, learning_rate: str) -> str:
+def optax_source(config: OptimizerSettings, learning_rate: str) -> str:
     """optax's optimizer with the engine's transform (eps outside RMSProp's square root)."""
     eps = number(config.epsilon)
     momentum = number(config.momentum)
@@ -45,7 +72,7 @@ def optax_source(config: ModelConfig, learning_rate: str) -> str:
     }[optimizer_of(config)]
 
 
-def keras_source(config: ModelConfig) -> str:
+def keras_source(config: OptimizerSettings) -> str:
     rate = number(config.learning_rate)
     eps = number(config.epsilon)
     momentum = number(config.momentum)

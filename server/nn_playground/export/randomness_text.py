@@ -8,11 +8,14 @@ from nn_playground.engine import limits
 from nn_playground.engine.numerics import randomness
 from nn_playground.export.literals import section
 
-SHUFFLE = f'''{section("The playground's randomness")}
+
+def shuffle_source(span: int) -> str:
+    """`mix`, `stream` and `permutation` for a shuffle that permutes 0..span-1."""
+    return f'''{section("The playground's randomness")}
 # Shuffles and dropout masks come from a 32-bit hash of counters (uint32 arithmetic wraps),
 # so they are the same here as on the playground's server.
 GOLDEN = np.uint32(0x{randomness.GOLDEN:08X})
-SPAN = {randomness.SPAN}  # a power of two >= the largest dataset: the shuffle permutes 0..SPAN-1
+SPAN = {span}  # a power of two >= the largest dataset: the shuffle permutes 0..SPAN-1
 
 
 def mix(values):
@@ -41,6 +44,9 @@ def permutation(seed, n):
         x = x ^ (x >> np.uint32(shift))
     return x[x < n].astype(np.int64)
 '''
+
+
+SHUFFLE = shuffle_source(randomness.SPAN)
 
 # Dropout masks: the engine draws one (HIDDEN, CHUNK, WIDTH) block of uniforms per CHUNK rows
 # of a minibatch, so a point's mask depends on its chunk and its slot in it.

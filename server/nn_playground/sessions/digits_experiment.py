@@ -45,6 +45,7 @@ from nn_playground.engine.runtime.digits_runner import (
     start_digits_model,
 )
 from nn_playground.engine.runtime.runner import committed
+from nn_playground.export.digits_session import digits_code_request
 from nn_playground.protocol import Export, Regenerate, Reset, SessionState, Strict
 from nn_playground.sessions.digits_setup import (
     DigitsTask,
@@ -159,7 +160,7 @@ class DigitsExperiment:
         if isinstance(message, Predict):
             return self.prediction(message)
         if isinstance(message, Export):
-            raise SetupError("type", "a 2-D session (the digits export is being built)", "export")
+            return digits_code_request(self, message)
         return None
 
     # --- changes (each validates everything before it changes anything) ----------------------
