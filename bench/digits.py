@@ -27,18 +27,15 @@ import jax  # noqa: E402
 import numpy as np  # noqa: E402
 
 from nn_playground.engine.config import Activation, Loss, Optimizer, Problem  # noqa: E402
-from nn_playground.engine.numerics import image_train  # noqa: E402
+from nn_playground.engine.numerics import image_frame, image_train  # noqa: E402
 from nn_playground.engine.numerics.digits import digits_data  # noqa: E402
 from nn_playground.engine.numerics.image_first_layer import (  # noqa: E402
     FirstLayer,
     FirstLayerKind,
 )
+from nn_playground.engine.numerics.image_hyper import ImageHyper, make_image_hyper  # noqa: E402
 from nn_playground.engine.numerics.image_reference import init_image_network  # noqa: E402
-from nn_playground.engine.numerics.image_train import (  # noqa: E402
-    ImageData,
-    ImageHyper,
-    ImageState,
-)
+from nn_playground.engine.numerics.image_train import ImageData, ImageState  # noqa: E402
 from nn_playground.engine.numerics.image_training import adam_epoch, adam_state  # noqa: E402
 
 Figures = dict[str, float]
@@ -67,12 +64,12 @@ def setup() -> tuple[ImageState, ImageData, ImageHyper]:
     """64-25-15-10 ReLU, Adam at 0.003, batch 32, on the 1,437 training images of all ten
     digits (360 test images), placed on the device."""
     hyper = jax.device_put(
-        image_train.make_image_hyper(
+        make_image_hyper(
             hidden=(25, 15), optimizer=Optimizer.ADAM, learning_rate=0.003, batch_size=32
         )
     )
     data = jax.device_put(image_train.image_data(digits_data()))
-    return image_train.start(hyper), data, hyper
+    return image_frame.start(hyper), data, hyper
 
 
 def epochs_per_s(reps: Repetitions) -> float:
@@ -114,15 +111,15 @@ def numpy_epochs_per_s(reps: Repetitions) -> float:
 
 def frame_ms_p95(reps: Repetitions) -> float:
     """The 95th percentile of one frame's time in ms: one epoch plus every measurement
-    (run_frame), with the frame fetched to the host."""
+    (image_frame.run_frame), with the frame fetched to the host."""
     state, data, hyper = setup()
     one = np.int32(1)
-    state, frame = image_train.run_frame(state, data, hyper, one)  # warm-up
+    state, frame = image_frame.run_frame(state, data, hyper, one)  # warm-up
     jax.device_get(frame)
     times: list[float] = []
     for _ in range(reps.frames):
         start = time.perf_counter()
-        state, frame = image_train.run_frame(state, data, hyper, one)
+        state, frame = image_frame.run_frame(state, data, hyper, one)
         jax.device_get(frame)
         times.append((time.perf_counter() - start) * 1000.0)
     return float(np.percentile(times, 95))

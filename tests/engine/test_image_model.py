@@ -13,8 +13,15 @@ import pytest
 
 from nn_playground.engine import limits
 from nn_playground.engine.config import Activation, Optimizer
-from nn_playground.engine.numerics import image_model, image_train
+from nn_playground.engine.numerics import (
+    image_batch,
+    image_frame,
+    image_hyper,
+    image_model,
+    image_train,
+)
 from nn_playground.engine.numerics.digits import digits_data
+from nn_playground.engine.numerics.image_hyper import ImageHyper, make_image_hyper
 from nn_playground.engine.numerics.image_model import (
     FILTERS,
     PATCH,
@@ -22,7 +29,6 @@ from nn_playground.engine.numerics.image_model import (
     Kind,
     Params,
 )
-from nn_playground.engine.numerics.image_train import ImageHyper, make_image_hyper
 from nn_playground.engine.numerics.windows import positions_per_side, windows
 from nn_playground.engine.runtime.compilation import count_compilations
 
@@ -54,7 +60,7 @@ def test_conv_layer_is_a_convolution(kernel: int, stride: int) -> None:
     rng = np.random.default_rng(kernel * 10 + stride)
     x = images(5, kernel + stride)
     conv = rng.normal(size=(PATCH * PATCH + 1, FILTERS)).astype(np.float32)
-    table, window_mask, position_mask = image_train.window_table(kernel, stride)
+    table, window_mask, position_mask = image_hyper.window_table(kernel, stride)
     got = image_model.conv_preactivation(jnp.asarray(x), conv, table, window_mask)
     kernels = conv[: PATCH * PATCH].reshape(PATCH, PATCH, 1, FILTERS)[:kernel, :kernel]
     expected = (
@@ -81,7 +87,7 @@ def test_local_layer_with_shared_weights_is_the_conv_layer(kernel: int, stride: 
     rng = np.random.default_rng(1)
     conv = rng.normal(size=(PATCH * PATCH + 1, FILTERS)).astype(np.float32)
     local = np.broadcast_to(conv, (limits.DIGITS_MAX_POSITIONS, *conv.shape))
-    table, window_mask, _ = image_train.window_table(kernel, stride)
+    table, window_mask, _ = image_hyper.window_table(kernel, stride)
     x = jnp.asarray(images(4))
     np.testing.assert_allclose(
         image_model.local_preactivation(x, jnp.asarray(local), table, window_mask),
@@ -237,7 +243,7 @@ def test_gradients_equal_those_of_the_exact_model(
     x = jnp.asarray(images(n, 5))
     labels = jnp.asarray(np.arange(n) % classes, jnp.int32)
     weight = jnp.full(n, 1.0 / n, jnp.float32)
-    value, grad = jax.jit(image_train.batch_gradient)(params, x, labels, weight, None, hyper)
+    value, grad = jax.jit(image_batch.batch_gradient)(params, x, labels, weight, None, hyper)
     outputs = 1 if loss is DigitsLoss.SIGMOID_CE else classes
     cut = functools.partial(
         exact_params,
@@ -307,9 +313,9 @@ def test_masked_parameters_stay_zero_through_training(all_digits: image_train.Im
         l2=0.001,
         dropout=(0.2, 0.1, 0.0),
     )
-    state = image_train.start(hyper)
+    state = image_frame.start(hyper)
     before = state.params
-    state, frame = image_train.run_frame(state, all_digits, hyper, np.int32(2))
+    state, frame = image_frame.run_frame(state, all_digits, hyper, np.int32(2))
     assert int(frame.epoch) == 2
     assert not bool(frame.diverged)
     mask = image_model.param_mask(hyper)
@@ -352,12 +358,12 @@ def _settings() -> list[tuple[str, ImageHyper, image_train.ImageData]]:
 def test_no_compilation_while_settings_change() -> None:
     settings = _settings()
     _, warm_hyper, warm_data = settings[0]
-    state = image_train.start(warm_hyper)
-    image_train.run_frame(state, warm_data, warm_hyper, np.int32(1))
+    state = image_frame.start(warm_hyper)
+    image_frame.run_frame(state, warm_data, warm_hyper, np.int32(1))
     with count_compilations() as counted:
         for name, hyper, data in settings:
-            state = image_train.start(hyper)
-            state, frame = image_train.run_frame(state, data, hyper, np.int32(1))
+            state = image_frame.start(hyper)
+            state, frame = image_frame.run_frame(state, data, hyper, np.int32(1))
             assert int(frame.epoch) == 1, name
             assert np.isfinite(float(frame.test_loss)), name
     assert counted[0] == 0
@@ -366,8 +372,8 @@ def test_no_compilation_while_settings_change() -> None:
 def test_a_dense_network_learns_the_ten_digits(all_digits: image_train.ImageData) -> None:
     """64-25-15-10 ReLU, Adam (lr 0.003), batch 32: at least 0.9 test accuracy in 20 epochs."""
     hyper = make_image_hyper(hidden=(25, 15), learning_rate=0.003, batch_size=32)
-    state = image_train.start(hyper)
-    state, frame = image_train.run_frame(state, all_digits, hyper, np.int32(20))
+    state = image_frame.start(hyper)
+    state, frame = image_frame.run_frame(state, all_digits, hyper, np.int32(20))
     assert float(frame.test_accuracy) >= 0.9
     assert int(np.sum(frame.confusion)) == int(all_digits.n_test)
     accuracy = np.trace(frame.confusion) / np.sum(frame.confusion)
@@ -381,10 +387,29 @@ def test_a_dense_network_learns_the_ten_digits(all_digits: image_train.ImageData
 def test_zero_versus_one_with_a_sigmoid_output() -> None:
     data = image_train.image_data(digits_data(classes=(0, 1)))
     hyper = make_image_hyper(hidden=(25, 15), classes=2, loss=DigitsLoss.SIGMOID_CE)
-    state = image_train.start(hyper)
-    state, frame = image_train.run_frame(state, data, hyper, np.int32(5))
+    state = image_frame.start(hyper)
+    state, frame = image_frame.run_frame(state, data, hyper, np.int32(5))
     assert float(frame.test_accuracy) >= 0.98
     assert np.all(np.asarray(frame.confusion)[2:] == 0)
     probabilities = np.asarray(frame.probabilities)
     np.testing.assert_allclose(probabilities[:, :2].sum(axis=1), 1.0, rtol=1e-5)
     assert np.all(probabilities[:, 2:] == 0)
+
+
+def test_training_touches_only_the_matrices_of_the_network(
+    all_digits: image_train.ImageData,
+) -> None:
+    """Each branch trains the matrices image_model.used_fields names; the others, and their
+    moments, stay as they were (here a dense first layer left over from another setting)."""
+    hyper = make_image_hyper(kind=Kind.CONV, hidden=(1, 15))
+    state = image_frame.start(hyper)
+    leftover = jnp.ones_like(state.params.first_dense)
+    state = state._replace(params=state.params._replace(first_dense=leftover))
+    trained, frame = image_frame.run_frame(state, all_digits, hyper, np.int32(1))
+    assert int(frame.epoch) == 1
+    used = image_model.used_fields(2, Kind.CONV)
+    assert used == ("conv", "next_flat", "out_dense")
+    for name, before, after in zip(Params._fields, state.params, trained.params, strict=True):
+        assert np.array_equal(np.asarray(before), np.asarray(after)) == (name not in used), name
+    assert np.all(np.asarray(trained.optimizer.adam.mu.first_dense) == 0)
+    assert np.any(np.asarray(trained.optimizer.adam.mu.conv) != 0)

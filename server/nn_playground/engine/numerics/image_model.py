@@ -94,7 +94,7 @@ assert len(PARAM_SHAPES) == len(Params._fields)
 
 class Architecture(Protocol):
     """The runtime fields of a digits hyperparameter set that the network reads
-    (image_train.ImageHyper has them all)."""
+    (image_hyper.ImageHyper has them all)."""
 
     @property
     def kind(self) -> jax.Array: ...  # () int32 Kind
@@ -188,6 +188,17 @@ def forward(
         if keep is not None:
             h = h * keep[layer]
     return _affine(h, params.out_dense)
+
+
+def used_fields(depth: int, kind: Kind) -> tuple[str, ...]:
+    """The Params fields that `forward(depth, kind, ...)` reads: the only ones a branch trains."""
+    if depth == 0:
+        return ("out_pixels",)
+    dense = kind is Kind.DENSE
+    first = "first_dense" if dense else ("conv" if kind is Kind.CONV else "local")
+    following = ("next_dense" if dense else "next_flat", "third")[: depth - 1]
+    output = "out_dense" if dense or depth > 1 else "out_flat"
+    return (first, *following, output)
 
 
 # The (depth, kind) pairs with a branch of their own: without hidden layers the kind is moot.

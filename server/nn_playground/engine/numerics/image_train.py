@@ -1,195 +1,35 @@
-"""Training the digits network (image_model): hyperparameters as runtime arrays
-(`ImageHyper`), the images padded to a fixed row count (`ImageData`), epochs of shuffled
-minibatches inside one compiled loop, and a frame: E epochs, then the measurements a page
-shows. `frame` jitted once serves every setting within limits (DIGITS_)."""
+"""Training the digits network (image_model): the task's images padded to a fixed row count
+(`ImageData`), the training state (`ImageState`), and epochs of shuffled minibatches in one
+compiled loop that touches only the matrices of the configured network."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import NamedTuple, cast
+import math
+from typing import NamedTuple, TypeVar, cast
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import lax
-from jax.flatten_util import ravel_pytree
 
-from nn_playground.engine import limits
-from nn_playground.engine.config import Activation, Decay, Init, Optimizer
 from nn_playground.engine.numerics import image_model, randomness
 from nn_playground.engine.numerics.digits import DigitsData
-from nn_playground.engine.numerics.hyper import ACTIVATION_IDS, DECAY_IDS, INIT_IDS, OPTIMIZER_IDS
-from nn_playground.engine.numerics.image_model import (
-    CLASSES,
-    FILTERS,
-    FLAT,
-    HIDDEN,
-    PATCH,
-    PIXELS,
-    POSITIONS,
-    UNITS,
-    WINDOW,
-    DigitsLoss,
-    Kind,
-    Params,
+from nn_playground.engine.numerics.image_batch import (
+    CHUNK,
+    MAX_IMAGES,
+    Keep,
+    batch_loss,
+    dropout_keep,
+    plan_epoch,
 )
+from nn_playground.engine.numerics.image_hyper import ImageHyper, host
+from nn_playground.engine.numerics.image_model import PIXELS, Kind, Params
 from nn_playground.engine.numerics.optim import (
     OptimizerState,
-    descent_direction,
+    fused_descent_direction,
     init_optimizer,
     scheduled_learning_rate,
 )
-from nn_playground.engine.numerics.windows import positions_per_side, windows
-
-MAX_IMAGES = limits.DIGITS_MAX_IMAGES
-CHUNK = limits.CHUNK  # rows per gradient pass; a larger minibatch adds several up
-SHOWN = 64  # test images whose probabilities a frame carries
-
-
-class ImageHyper(NamedTuple):
-    """Runtime hyperparameters of one digits model (shapes fixed by limits)."""
-
-    kind: jax.Array  # () int32 image_model.Kind of the first hidden layer
-    windows: jax.Array  # (POSITIONS, WINDOW) int32 pixel of each window slot (0 if unused)
-    window_mask: jax.Array  # (WINDOW,) float32 slots inside the k x k kernel
-    position_mask: jax.Array  # (POSITIONS,) float32 valid windows
-    filter_mask: jax.Array  # (FILTERS,) float32
-    unit_mask: jax.Array  # (HIDDEN, UNITS) float32 units of dense hidden layers
-    depth: jax.Array  # () int32 hidden layers, 0..HIDDEN
-    activation: jax.Array  # (HIDDEN,) int32 Activation ids
-    class_mask: jax.Array  # (CLASSES,) float32 the task's classes
-    loss: jax.Array  # () int32 DigitsLoss
-    init: jax.Array  # () int32 Init id
-    optimizer: jax.Array  # () int32 Optimizer id
-    learning_rate: jax.Array  # () float32
-    momentum: jax.Array  # () float32
-    beta1: jax.Array  # () float32
-    beta2: jax.Array  # () float32
-    rho: jax.Array  # () float32
-    epsilon: jax.Array  # () float32
-    decay: jax.Array  # () int32 Decay id
-    decay_rate: jax.Array  # () float32
-    decay_epochs: jax.Array  # () float32
-    batch_size: jax.Array  # () int32
-    l1: jax.Array  # () float32
-    l2: jax.Array  # () float32
-    dropout: jax.Array  # (HIDDEN,) float32 rate per hidden layer
-    seed: jax.Array  # () uint32: initial weights, shuffles and dropout
-
-
-def _host(value: np.ndarray) -> jax.Array:
-    return cast(jax.Array, value)
-
-
-def window_table(kernel: int, stride: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The window table of (kernel, stride) padded to fixed shapes: (POSITIONS, WINDOW) int32
-    pixel indices, the k x k kernel at the top left of a PATCH x PATCH slot square (row-major);
-    (WINDOW,) float32 slots in the kernel; (POSITIONS,) float32 valid positions."""
-    found = windows(kernel, stride)
-    table = np.zeros((POSITIONS, PATCH, PATCH), np.int32)
-    table[: len(found), :kernel, :kernel] = found.reshape(-1, kernel, kernel)
-    slots = np.zeros((PATCH, PATCH), np.float32)
-    slots[:kernel, :kernel] = 1.0
-    positions = np.zeros(POSITIONS, np.float32)
-    positions[: len(found)] = 1.0
-    return table.reshape(POSITIONS, WINDOW), slots.reshape(WINDOW), positions
-
-
-def check_limits(kernel: int, stride: int, filters: int, hidden: Sequence[int]) -> None:
-    if len(hidden) > HIDDEN or any(not 1 <= units <= UNITS for units in hidden):
-        raise ValueError(f"at most {HIDDEN} hidden layers of 1 to {UNITS} units: {hidden}")
-    if not limits.DIGITS_MIN_KERNEL <= kernel <= limits.DIGITS_MAX_KERNEL:
-        raise ValueError(f"kernel {kernel} outside {limits.DIGITS_MIN_KERNEL}..{PATCH}")
-    if not limits.DIGITS_MIN_STRIDE <= stride <= limits.DIGITS_MAX_STRIDE:
-        raise ValueError(f"stride {stride} outside 1..{limits.DIGITS_MAX_STRIDE}")
-    if positions_per_side(kernel, stride) > limits.DIGITS_MAX_SIDE_POSITIONS:
-        raise ValueError(f"kernel {kernel}, stride {stride}: too many positions")
-    if not 1 <= filters <= FILTERS:
-        raise ValueError(f"filters {filters} outside 1..{FILTERS}")
-
-
-def make_image_hyper(
-    *,
-    kind: Kind = Kind.DENSE,
-    kernel: int = 3,
-    stride: int = 1,
-    filters: int = 4,
-    hidden: Sequence[int] = (25, 15),
-    activations: Sequence[Activation] | None = None,
-    classes: int = CLASSES,
-    loss: DigitsLoss = DigitsLoss.SOFTMAX_CE,
-    init: Init = Init.GLOROT_UNIFORM,
-    optimizer: Optimizer = Optimizer.ADAM,
-    learning_rate: float = 0.003,
-    momentum: float = 0.9,
-    beta1: float = 0.9,
-    beta2: float = 0.999,
-    rho: float = 0.9,
-    epsilon: float = 1e-7,
-    decay: Decay = Decay.NONE,
-    decay_rate: float = 0.5,
-    decay_epochs: float = 10.0,
-    batch_size: int = 32,
-    l1: float = 0.0,
-    l2: float = 0.0,
-    dropout: Sequence[float] | None = None,
-    seed: int = 0,
-) -> ImageHyper:
-    """A digits model's settings as host arrays of fixed dtypes (place them on the device
-    once per change). `hidden` holds each hidden layer's units; a conv or local first layer
-    has `filters` filters at every window instead, its entry in `hidden` unused. `classes`
-    is the task's class count (a sigmoid loss uses one output)."""
-    check_limits(kernel, stride, filters, hidden)
-    if not 2 <= classes <= CLASSES or (loss in image_model.SIGMOID_LOSSES and classes != 2):
-        raise ValueError(f"{classes} classes with loss {loss.name}")
-    table, window_mask, position_mask = window_table(kernel, stride)
-    filter_mask = np.zeros(FILTERS, np.float32)
-    filter_mask[:filters] = 1.0
-    unit_mask = np.zeros((HIDDEN, UNITS), np.float32)
-    for layer, units in enumerate(hidden):
-        unit_mask[layer, :units] = 1.0
-    chosen = list(activations or [Activation.RELU] * len(hidden))
-    activation = np.zeros(HIDDEN, np.int32)
-    activation[: len(chosen)] = [ACTIVATION_IDS[a] for a in chosen]
-    class_mask = np.zeros(CLASSES, np.float32)
-    class_mask[:classes] = 1.0
-    rates = np.zeros(HIDDEN, np.float32)
-    rates[: len(dropout or ())] = list(dropout or ())
-
-    def f32(value: float) -> jax.Array:
-        return _host(np.asarray(value, np.float32))
-
-    def i32(value: int) -> jax.Array:
-        return _host(np.asarray(value, np.int32))
-
-    return ImageHyper(
-        kind=i32(kind),
-        windows=_host(table),
-        window_mask=_host(window_mask),
-        position_mask=_host(position_mask),
-        filter_mask=_host(filter_mask),
-        unit_mask=_host(unit_mask),
-        depth=i32(len(hidden)),
-        activation=_host(activation),
-        class_mask=_host(class_mask),
-        loss=i32(loss),
-        init=i32(INIT_IDS[init]),
-        optimizer=i32(OPTIMIZER_IDS[optimizer]),
-        learning_rate=f32(learning_rate),
-        momentum=f32(momentum),
-        beta1=f32(beta1),
-        beta2=f32(beta2),
-        rho=f32(rho),
-        epsilon=f32(epsilon),
-        decay=i32(DECAY_IDS[decay]),
-        decay_rate=f32(decay_rate),
-        decay_epochs=f32(decay_epochs),
-        batch_size=i32(batch_size),
-        l1=f32(l1),
-        l2=f32(l2),
-        dropout=_host(rates),
-        seed=_host(np.asarray(seed, np.uint32)),
-    )
 
 
 class ImageData(NamedTuple):
@@ -209,16 +49,16 @@ def image_data(data: DigitsData) -> ImageData:
     x[:n_train], x[n_train : n_train + n_test] = data.train.x, data.test.x
     labels[:n_train], labels[n_train : n_train + n_test] = data.train.labels, data.test.labels
     return ImageData(
-        x=_host(x),
-        labels=_host(labels),
-        n_train=_host(np.asarray(n_train, np.int32)),
-        n_test=_host(np.asarray(n_test, np.int32)),
+        x=host(x),
+        labels=host(labels),
+        n_train=host(np.asarray(n_train, np.int32)),
+        n_test=host(np.asarray(n_test, np.int32)),
     )
 
 
 class ImageState(NamedTuple):
     params: Params
-    optimizer: OptimizerState  # over the parameters raveled into one vector
+    optimizer: OptimizerState  # moments shaped as Params: one per matrix
     epoch: jax.Array  # () int32 epochs completed
     step: jax.Array  # () int32 optimizer steps taken
     diverged: jax.Array  # () bool: a loss or weight went non-finite; training halts
@@ -227,260 +67,205 @@ class ImageState(NamedTuple):
 def init_state(hyper: ImageHyper) -> ImageState:
     """A fresh model: weights from hyper.seed (image_model.init_params), optimizers at rest."""
     params = image_model.init_params(hyper.seed, hyper)
-    flat, _ = ravel_pytree(params)
     return ImageState(
         params=params,
-        optimizer=init_optimizer(flat, hyper),
+        optimizer=init_optimizer(params, hyper),
         epoch=jnp.int32(0),
         step=jnp.int32(0),
         diverged=jnp.bool_(False),
     )
 
 
-class _Plan(NamedTuple):
-    """Which rows each chunk of an epoch trains on (as train._plan_epoch, MAX_IMAGES rows)."""
-
-    rows: jax.Array  # (MAX_IMAGES, CHUNK) int32
-    weight: jax.Array  # (MAX_IMAGES, CHUNK) float32: 1/minibatch size, 0 on unused slots
-    closes: jax.Array  # (MAX_IMAGES,) bool: the chunk ends its minibatch
-    chunks: jax.Array  # () int32 chunks in this epoch
+# Inside a branch, training reads and writes only the matrices its network uses
+# (image_model.used_fields), raveled into one vector, and so do their moments: the step's
+# optimizer is then a few fused loops over a few thousand floats, whatever the branch.
+T = TypeVar("T")
 
 
-def _plan_epoch(order: jax.Array, n: jax.Array, batch_size: jax.Array) -> _Plan:
-    batch = jnp.clip(batch_size, 1, jnp.maximum(n, 1))
-    chunks_per_batch = (batch + CHUNK - 1) // CHUNK
-    per_batch = chunks_per_batch.astype(jnp.float32)  # float arithmetic: see train.py
-    chunk = jnp.arange(MAX_IMAGES, dtype=jnp.float32)
-    batch_number = jnp.floor((chunk + 0.5) / per_batch)
-    in_batch_chunk = chunk - batch_number * per_batch
-    batch_start = batch_number * batch.astype(jnp.float32)
-    in_batch = in_batch_chunk[:, None] * CHUNK + jnp.arange(CHUNK, dtype=jnp.float32)
-    batch_len = jnp.minimum(batch.astype(jnp.float32), n.astype(jnp.float32) - batch_start)
-    used = in_batch < batch_len[:, None]
-    positions = jnp.clip(batch_start[:, None] + in_batch, 0, MAX_IMAGES - 1)
-    return _Plan(
-        rows=jnp.where(used, order[positions.astype(jnp.int32)], 0),
-        weight=jnp.where(used, 1.0 / jnp.maximum(batch_len, 1.0)[:, None], 0.0),
-        closes=in_batch_chunk == per_batch - 1.0,
-        chunks=((n + batch - 1) // batch) * chunks_per_batch,
-    )
+class _Layout(NamedTuple):
+    """Where each of a branch's matrices lies in its vector."""
+
+    fields: tuple[str, ...]
+
+    def shapes(self) -> list[tuple[int, ...]]:
+        return [image_model.PARAM_SHAPES[Params._fields.index(f)] for f in self.fields]
+
+    def flat(self, params: Params) -> jax.Array:
+        return jnp.concatenate([getattr(params, f).reshape(-1) for f in self.fields])
+
+    def params(self, base: Params, flat: jax.Array) -> Params:
+        """`base` with the branch's matrices read from `flat`."""
+        sizes = [math.prod(shape) for shape in self.shapes()]
+        edges = np.cumsum([0, *sizes])
+        found = {
+            f: flat[a:b].reshape(shape)
+            for f, a, b, shape in zip(
+                self.fields, edges[:-1], edges[1:], self.shapes(), strict=True
+            )
+        }
+        return base._replace(**found)
 
 
-Keep = tuple[jax.Array, jax.Array, jax.Array]
+def _is_params(node: object) -> bool:
+    return isinstance(node, Params)
 
 
-def dropout_keep(seed: jax.Array, rates: jax.Array, rows: int) -> Keep:
-    """Inverted-dropout multipliers per hidden layer: (rows, FLAT), (rows, UNITS) twice."""
-    uniform = randomness.uniform(seed, (rows, FLAT + 2 * UNITS))
-    parts = (uniform[:, :FLAT], uniform[:, FLAT : FLAT + UNITS], uniform[:, FLAT + UNITS :])
-    return cast(
-        Keep,
-        tuple(
-            jnp.where(u >= rate, 1.0 / (1.0 - rate), 0.0)
-            for u, rate in zip(parts, (rates[0], rates[1], rates[2]), strict=True)
-        ),
-    )
+def _pick(tree: T, layout: _Layout) -> T:
+    """`tree` (optimizer moments) with every Params in it cut down to the branch's vector."""
+
+    def cut(node: object) -> object:
+        return layout.flat(node) if isinstance(node, Params) else node
+
+    return cast(T, jax.tree.map(cut, tree, is_leaf=_is_params))
 
 
-def _no_dropout(rows: int) -> Keep:
-    return (
-        jnp.ones((rows, FLAT), jnp.float32),
-        jnp.ones((rows, UNITS), jnp.float32),
-        jnp.ones((rows, UNITS), jnp.float32),
-    )
+def _put(tree: T, picked: T, layout: _Layout) -> T:
+    """`tree` with the parts _pick took replaced by `picked` (and its other leaves too)."""
+
+    def put(node: object, part: object) -> object:
+        return layout.params(node, cast(jax.Array, part)) if isinstance(node, Params) else part
+
+    return cast(T, jax.tree.map(put, tree, picked, is_leaf=_is_params))
 
 
-def batch_loss(
+class _Run(NamedTuple):
+    """ImageState cut down to one branch's matrices."""
+
+    flat: jax.Array  # the branch's matrices raveled (_Layout)
+    optimizer: OptimizerState  # over `flat`
+    epoch: jax.Array
+    step: jax.Array
+    diverged: jax.Array
+
+
+class _Branch(NamedTuple):
+    """What every epoch of one (depth, kind) branch reads."""
+
+    depth: int
+    kind: Kind
+    params: Params  # the other matrices (unread by the branch's network)
+    data: ImageData
+    hyper: ImageHyper
+    layout: _Layout
+    trainable: jax.Array  # image_model.param_mask, raveled as `flat`
+    penalised: jax.Array  # image_model.weight_rows: what L1 and L2 reach
+
+
+def _run_epoch(b: _Branch, run: _Run) -> _Run:
+    """One epoch of shuffled minibatches (randomness.permutation of the epoch's seed), each
+    one optimizer step on the branch's matrices; stops at divergence."""
+    hyper, data = b.hyper, b.data
+    seed = randomness.stream(hyper.seed, 2 * run.epoch)
+    dropout_seed = randomness.stream(hyper.seed, 2 * run.epoch + 1)
+    order = randomness.permutation(seed, data.n_train, MAX_IMAGES)
+    plan = plan_epoch(order, data.n_train, hyper.batch_size)
+    learning_rate = scheduled_learning_rate(hyper, run.epoch)
+    dropping = jnp.any(hyper.dropout > 0) & (b.depth > 0)
+
+    def loss(flat: jax.Array, rows: jax.Array, weight: jax.Array, keep: Keep | None) -> jax.Array:
+        params = b.layout.params(b.params, flat)
+        x, labels = data.x[rows], data.labels[rows]
+        return batch_loss(b.depth, b.kind, params, x, labels, weight, keep, hyper)
+
+    def gradient(flat: jax.Array, chunk: jax.Array) -> tuple[jax.Array, jax.Array]:
+        rows, weight = plan.rows[chunk], plan.weight[chunk]
+        value_and_grad = jax.value_and_grad(loss)
+        if b.depth == 0:
+            return value_and_grad(flat, rows, weight, None)
+
+        def dropped() -> tuple[jax.Array, jax.Array]:
+            seed = randomness.stream(dropout_seed, chunk)
+            keep = dropout_keep(b.depth, b.kind, seed, hyper.dropout, CHUNK)
+            return value_and_grad(flat, rows, weight, keep)
+
+        # Two programs rather than multiplying by ones: most models train without dropout.
+        return cast(
+            tuple[jax.Array, jax.Array],
+            lax.cond(dropping, dropped, lambda: value_and_grad(flat, rows, weight, None)),
+        )
+
+    def minibatch(r: _Run, number: jax.Array) -> _Run:
+        """The minibatch's gradient, summed over its chunks (one unless it is larger than
+        CHUNK), and one optimizer step."""
+        first = number * plan.per_batch
+        loss_sum, grad_sum = gradient(r.flat, first)
+
+        def add(k: jax.Array, sums: tuple[jax.Array, jax.Array]) -> tuple[jax.Array, jax.Array]:
+            value, grad = gradient(r.flat, first + k)
+            return sums[0] + value, sums[1] + grad
+
+        loss_sum, grad_sum = lax.fori_loop(1, plan.per_batch, add, (loss_sum, grad_sum))
+        p = r.flat
+        penalty = (hyper.l1 * jnp.sign(p) + 2.0 * hyper.l2 * p) * b.penalised
+        direction, optimizer = fused_descent_direction(grad_sum + penalty, r.optimizer, hyper)
+        flat = p - learning_rate * direction * b.trainable
+        return r._replace(
+            flat=flat,
+            optimizer=optimizer,
+            step=r.step + 1,
+            diverged=~jnp.isfinite(loss_sum + jnp.sum(flat)),
+        )
+
+    def more(carry: tuple[_Run, jax.Array]) -> jax.Array:
+        return (carry[1] < plan.batches) & ~carry[0].diverged
+
+    def step(carry: tuple[_Run, jax.Array]) -> tuple[_Run, jax.Array]:
+        return minibatch(*carry), carry[1] + 1
+
+    done, _ = lax.while_loop(more, step, (run, jnp.int32(0)))
+    return done._replace(epoch=done.epoch + (~done.diverged).astype(jnp.int32))
+
+
+def _train_branch(
     depth: int,
     kind: Kind,
-    params: Params,
-    x: jax.Array,
-    labels: jax.Array,
-    weight: jax.Array,
-    keep: Keep | None,
+    state: ImageState,
+    data: ImageData,
     hyper: ImageHyper,
-) -> jax.Array:
-    """sum(point loss * weight) of a (depth, kind) network (no regularisation)."""
-    z = image_model.forward(depth, kind, params, x, hyper, keep)
-    return jnp.sum(image_model.point_losses(z, labels, hyper) * weight)
+    target: jax.Array,
+) -> ImageState:
+    """Epochs until `target` or divergence, in the switch branch of the model's (depth, kind)."""
+    layout = _Layout(image_model.used_fields(depth, kind))
+    branch = _Branch(
+        depth=depth,
+        kind=kind,
+        params=state.params,
+        data=data,
+        hyper=hyper,
+        layout=layout,
+        trainable=layout.flat(image_model.param_mask(hyper)),
+        penalised=layout.flat(image_model.weight_rows()),
+    )
 
+    def more(r: _Run) -> jax.Array:
+        return (r.epoch < target) & ~r.diverged
 
-def batch_gradient(
-    params: Params,
-    x: jax.Array,
-    labels: jax.Array,
-    weight: jax.Array,
-    keep: Keep | None,
-    hyper: ImageHyper,
-) -> tuple[jax.Array, Params]:
-    """batch_loss and its gradient, differentiated inside the model's switch branch."""
-
-    def at(depth: int, kind: Kind, *args: object) -> tuple[jax.Array, Params]:
-        def loss(p: Params) -> jax.Array:
-            return batch_loss(depth, kind, p, x, labels, weight, keep, hyper)
-
-        value, grad = jax.value_and_grad(loss)(params)
-        return value, grad
-
-    return image_model.on_branch(hyper, at)
-
-
-class _Chunk(NamedTuple):
-    state: ImageState
-    number: jax.Array  # () int32 chunk of this epoch
-    grad_sum: Params
-    loss_sum: jax.Array
-
-
-def run_epoch(state: ImageState, data: ImageData, hyper: ImageHyper) -> ImageState:
-    """One epoch of shuffled minibatches (randomness.permutation of the epoch's seed), each
-    one optimizer step; stops at divergence."""
-    seed = randomness.stream(hyper.seed, 2 * state.epoch)
-    dropout_seed = randomness.stream(hyper.seed, 2 * state.epoch + 1)
-    order = randomness.permutation(seed, data.n_train, MAX_IMAGES)
-    plan = _plan_epoch(order, data.n_train, hyper.batch_size)
-    learning_rate = scheduled_learning_rate(hyper, state.epoch)
-    trainable, _ = ravel_pytree(image_model.param_mask(hyper))
-    penalised, _ = ravel_pytree(image_model.weight_rows())
-    dropping = jnp.any(hyper.dropout > 0)
-
-    def step(carry: _Chunk) -> _Chunk:
-        rows = plan.rows[carry.number]
-        keep = lax.cond(
-            dropping,
-            lambda: dropout_keep(
-                randomness.stream(dropout_seed, carry.number), hyper.dropout, CHUNK
-            ),
-            lambda: _no_dropout(CHUNK),
-        )
-        loss, grad = batch_gradient(
-            carry.state.params,
-            data.x[rows],
-            data.labels[rows],
-            plan.weight[carry.number],
-            keep,
-            hyper,
-        )
-        grad_sum = jax.tree.map(jnp.add, carry.grad_sum, grad)
-        loss_sum = carry.loss_sum + loss
-        closes = plan.closes[carry.number]
-        state = lax.cond(closes, update, lambda s, *_: s, carry.state, grad_sum, loss_sum)
-        return _Chunk(
-            state=state,
-            number=carry.number + 1,
-            grad_sum=jax.tree.map(lambda g: jnp.where(closes, 0.0, g), grad_sum),
-            loss_sum=jnp.where(closes, 0.0, loss_sum),
-        )
-
-    def update(s: ImageState, grad_sum: Params, loss_sum: jax.Array) -> ImageState:
-        flat, unravel = ravel_pytree(s.params)
-        grad, _ = ravel_pytree(grad_sum)
-        penalty = (hyper.l1 * jnp.sign(flat) + 2.0 * hyper.l2 * flat) * penalised
-        direction, optimizer = descent_direction(grad + penalty, s.optimizer, hyper)
-        flat = flat - learning_rate * direction * trainable
-        diverges = ~jnp.isfinite(loss_sum + jnp.sum(flat))
-        return s._replace(
-            params=unravel(flat), optimizer=optimizer, step=s.step + 1, diverged=diverges
-        )
-
-    def more(carry: _Chunk) -> jax.Array:
-        return (carry.number < plan.chunks) & ~carry.state.diverged
-
-    zeros = jax.tree.map(jnp.zeros_like, state.params)
-    done = lax.while_loop(more, step, _Chunk(state, jnp.int32(0), zeros, jnp.float32(0.0)))
-    finished = done.state
-    return finished._replace(epoch=finished.epoch + (~finished.diverged).astype(jnp.int32))
+    start = _Run(
+        flat=layout.flat(state.params),
+        optimizer=_pick(state.optimizer, layout),
+        epoch=state.epoch,
+        step=state.step,
+        diverged=state.diverged,
+    )
+    done = lax.while_loop(more, lambda r: _run_epoch(branch, r), start)
+    return ImageState(
+        params=layout.params(state.params, done.flat),
+        optimizer=_put(state.optimizer, done.optimizer, layout),
+        epoch=done.epoch,
+        step=done.step,
+        diverged=done.diverged,
+    )
 
 
 def train_epochs(
     state: ImageState, data: ImageData, hyper: ImageHyper, epochs: jax.Array
 ) -> ImageState:
     """Up to `epochs` (runtime int32) more epochs; on divergence the state goes back to where
-    this call began, marked diverged."""
+    this call began, marked diverged. The matrices the network does not use, and their
+    moments, stay as they are."""
     target = state.epoch + epochs
-
-    def more(s: ImageState) -> jax.Array:
-        return (s.epoch < target) & ~s.diverged
-
-    trained = lax.while_loop(more, lambda s: run_epoch(s, data, hyper), state)
+    trained = image_model.on_branch(hyper, _train_branch, state, data, hyper, target)
     newly = trained.diverged & ~state.diverged
     restored = state._replace(diverged=trained.diverged)
     kept: ImageState = jax.tree.map(lambda old, new: jnp.where(newly, old, new), restored, trained)
     return kept
-
-
-class ImageFrame(NamedTuple):
-    """What the page shows after a frame's epochs."""
-
-    epoch: jax.Array  # () int32
-    diverged: jax.Array  # () bool
-    train_loss: jax.Array  # () float32 mean over the training images (no regularisation)
-    test_loss: jax.Array  # () float32
-    train_accuracy: jax.Array  # () float32
-    test_accuracy: jax.Array  # () float32
-    confusion: jax.Array  # (CLASSES, CLASSES) int32 test counts, rows the true class
-    probabilities: jax.Array  # (SHOWN, CLASSES) float32 of the first test images (0 past n_test)
-    dense_images: jax.Array  # (UNITS, 8, 8) float32 a dense first layer's weights per unit
-    conv_images: jax.Array  # (FILTERS, PATCH, PATCH) float32 kernels, k x k at the top left
-    local_images: jax.Array  # (POSITIONS, FILTERS, PATCH, PATCH) float32 per position, filter
-
-
-def first_layer_images(params: Params) -> tuple[jax.Array, jax.Array, jax.Array]:
-    """The first layer's weights as images: dense (UNITS, 8, 8), conv (FILTERS, PATCH, PATCH),
-    local (POSITIONS, FILTERS, PATCH, PATCH); zero where not part of the model."""
-    side = limits.DIGITS_SIDE
-    dense = params.first_dense[:PIXELS].T.reshape(UNITS, side, side)
-    conv = params.conv[:WINDOW].T.reshape(FILTERS, PATCH, PATCH)
-    local = jnp.transpose(params.local[:, :WINDOW], (0, 2, 1)).reshape(
-        POSITIONS, FILTERS, PATCH, PATCH
-    )
-    return dense, conv, local
-
-
-def measure(state: ImageState, data: ImageData, hyper: ImageHyper) -> ImageFrame:
-    """Losses, accuracies, the test confusion matrix, the first test images' probabilities
-    and the first layer's weights of `state`."""
-    z = image_model.logits(state.params, data.x, hyper)
-    losses = image_model.point_losses(z, data.labels, hyper)
-    correct = (image_model.predictions(z, hyper) == data.labels).astype(jnp.float32)
-    row = jnp.arange(MAX_IMAGES)
-    train_rows = row < data.n_train
-    test_rows = (row >= data.n_train) & (row < data.n_train + data.n_test)
-
-    def mean(rows: jax.Array, n: jax.Array, values: jax.Array) -> jax.Array:
-        return jnp.sum(jnp.where(rows, values, 0.0)) / jnp.maximum(n, 1).astype(jnp.float32)
-
-    true = jax.nn.one_hot(data.labels, CLASSES, dtype=jnp.float32) * test_rows[:, None]
-    predicted = jax.nn.one_hot(image_model.predictions(z, hyper), CLASSES, dtype=jnp.float32)
-    confusion = jnp.round(true.T @ predicted).astype(jnp.int32)
-    shown = lax.dynamic_slice_in_dim(
-        image_model.probabilities(z, hyper), jnp.minimum(data.n_train, MAX_IMAGES - SHOWN), SHOWN
-    )
-    shown = jnp.where((jnp.arange(SHOWN) < data.n_test)[:, None], shown, 0.0)
-    dense, conv, local = first_layer_images(state.params)
-    return ImageFrame(
-        epoch=state.epoch,
-        diverged=state.diverged,
-        train_loss=mean(train_rows, data.n_train, losses),
-        test_loss=mean(test_rows, data.n_test, losses),
-        train_accuracy=mean(train_rows, data.n_train, correct),
-        test_accuracy=mean(test_rows, data.n_test, correct),
-        confusion=confusion,
-        probabilities=shown,
-        dense_images=dense,
-        conv_images=conv,
-        local_images=local,
-    )
-
-
-def frame(
-    state: ImageState, data: ImageData, hyper: ImageHyper, epochs: jax.Array
-) -> tuple[ImageState, ImageFrame]:
-    """`epochs` (runtime int32) more epochs, then the measurements: one compiled program."""
-    trained = train_epochs(state, data, hyper, epochs)
-    return trained, measure(trained, data, hyper)
-
-
-# The compiled entry points: one program each for every setting within limits.
-run_frame = jax.jit(frame)
-start = jax.jit(init_state)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import NamedTuple, Protocol, cast
+from typing import NamedTuple, Protocol, TypeVar, cast
 
 import jax
 import jax.numpy as jnp
@@ -40,6 +40,11 @@ class OptimizerHyper(Protocol):
     def decay_epochs(self) -> jax.Array: ...  # () float32
 
 
+# The parameters an optimizer steps: one array (the 2-D engine's raveled vector) or any
+# pytree of arrays (the digits network's matrices).
+P = TypeVar("P")
+
+
 class OptimizerState(NamedTuple):
     trace: optax.TraceState  # momentum and Nesterov share one velocity
     rms: optax.ScaleByRmsState
@@ -58,7 +63,7 @@ def _transforms(
     )
 
 
-def init_optimizer(params: jax.Array, hyper: OptimizerHyper) -> OptimizerState:
+def init_optimizer(params: object, hyper: OptimizerHyper) -> OptimizerState:
     momentum, _, rms, adam = _transforms(hyper)
     return OptimizerState(
         trace=momentum.init(params),  # type: ignore[arg-type]
@@ -68,8 +73,8 @@ def init_optimizer(params: jax.Array, hyper: OptimizerHyper) -> OptimizerState:
 
 
 def descent_direction(
-    grads: jax.Array, state: OptimizerState, hyper: OptimizerHyper
-) -> tuple[jax.Array, OptimizerState]:
+    grads: P, state: OptimizerState, hyper: OptimizerHyper
+) -> tuple[P, OptimizerState]:
     """The step direction of the chosen optimizer (order of config.Optimizer), before the
     learning rate: params <- params - learning_rate * direction.
 
@@ -77,29 +82,82 @@ def descent_direction(
     theirs, so switching back resumes where that optimizer left off."""
     momentum, nesterov, rms, adam = _transforms(hyper)
 
-    def sgd(g: jax.Array, s: OptimizerState) -> tuple[jax.Array, OptimizerState]:
+    def sgd(g: P, s: OptimizerState) -> tuple[P, OptimizerState]:
         return g, s
 
     def with_trace(
         transform: optax.GradientTransformation,
-    ) -> Callable[[jax.Array, OptimizerState], tuple[jax.Array, OptimizerState]]:
-        def step(g: jax.Array, s: OptimizerState) -> tuple[jax.Array, OptimizerState]:
-            direction, trace = transform.update(g, s.trace)
-            return cast(jax.Array, direction), s._replace(trace=trace)  # type: ignore[arg-type]
+    ) -> Callable[[P, OptimizerState], tuple[P, OptimizerState]]:
+        def step(g: P, s: OptimizerState) -> tuple[P, OptimizerState]:
+            direction, trace = transform.update(g, s.trace)  # type: ignore[arg-type]
+            return cast(P, direction), s._replace(trace=trace)  # type: ignore[arg-type]
 
         return step
 
-    def rmsprop(g: jax.Array, s: OptimizerState) -> tuple[jax.Array, OptimizerState]:
-        direction, rms_state = rms.update(g, s.rms)
-        return cast(jax.Array, direction), s._replace(rms=rms_state)  # type: ignore[arg-type]
+    def rmsprop(g: P, s: OptimizerState) -> tuple[P, OptimizerState]:
+        direction, rms_state = rms.update(g, s.rms)  # type: ignore[arg-type]
+        return cast(P, direction), s._replace(rms=rms_state)  # type: ignore[arg-type]
 
-    def adam_step(g: jax.Array, s: OptimizerState) -> tuple[jax.Array, OptimizerState]:
-        direction, adam_state = adam.update(g, s.adam)
-        return cast(jax.Array, direction), s._replace(adam=adam_state)  # type: ignore[arg-type]
+    def adam_step(g: P, s: OptimizerState) -> tuple[P, OptimizerState]:
+        direction, adam_state = adam.update(g, s.adam)  # type: ignore[arg-type]
+        return cast(P, direction), s._replace(adam=adam_state)  # type: ignore[arg-type]
 
     branches = [sgd, with_trace(momentum), with_trace(nesterov), rmsprop, adam_step]
-    result: tuple[jax.Array, OptimizerState] = lax.switch(hyper.optimizer, branches, grads, state)
+    result: tuple[P, OptimizerState] = lax.switch(hyper.optimizer, branches, grads, state)
     return result
+
+
+def fused_descent_direction(
+    grads: P, state: OptimizerState, hyper: OptimizerHyper
+) -> tuple[P, OptimizerState]:
+    """descent_direction's direction and state, with optax's formulas written out per array
+    and the chosen optimizer's picked by jnp.where: one fused loop per array rather than a
+    switch of transforms, which cost the digits step ~40% of its time. As there, only the
+    chosen optimizer's state advances."""
+    chosen = jnp.clip(hyper.optimizer, 0, 4)  # order of config.Optimizer, as the switch
+    traced, rmsprop, adam = (chosen == 1) | (chosen == 2), chosen == 3, chosen == 4
+    count = jnp.where(adam, optax.safe_increment(state.adam.count), state.adam.count)
+    b1, b2, rho, decay = hyper.beta1, hyper.beta2, hyper.rho, hyper.momentum
+    corrected1, corrected2 = 1 - b1**count, 1 - b2**count
+
+    def one(
+        g: jax.Array, t: jax.Array, r: jax.Array, m: jax.Array, n: jax.Array
+    ) -> tuple[jax.Array, ...]:
+        f = g + decay * t  # optax.trace
+        r_next = (1 - rho) * g**2 + rho * r  # optax.scale_by_rms, eps outside the root
+        m_next = (1 - b1) * g + b1 * m  # optax.scale_by_adam
+        n_next = (1 - b2) * g**2 + b2 * n
+        adam_direction = (m_next / corrected1) / (jnp.sqrt(n_next / corrected2) + hyper.epsilon)
+        direction = lax.select_n(
+            chosen,
+            g,
+            f,
+            g + decay * f,
+            (1 / (jnp.sqrt(r_next) + hyper.epsilon)) * g,
+            adam_direction,
+        )
+        return (
+            direction,
+            jnp.where(traced, f, t),
+            jnp.where(rmsprop, r_next, r),
+            jnp.where(adam, m_next, m),
+            jnp.where(adam, n_next, n),
+        )
+
+    leaves, structure = jax.tree.flatten(grads)
+    columns = (state.trace.trace, state.rms.nu, state.adam.mu, state.adam.nu)  # as grads
+    found = [
+        one(*parts)
+        for parts in zip(leaves, *(jax.tree.leaves(column) for column in columns), strict=True)
+    ]
+    direction, trace, rms, mu, nu = (
+        jax.tree.unflatten(structure, list(part)) for part in zip(*found, strict=True)
+    )
+    return direction, OptimizerState(
+        trace=optax.TraceState(trace=trace),
+        rms=optax.ScaleByRmsState(nu=rms),
+        adam=optax.ScaleByAdamState(count=count, mu=mu, nu=nu),
+    )
 
 
 def scheduled_learning_rate(hyper: OptimizerHyper, epoch: jax.Array) -> jax.Array:
