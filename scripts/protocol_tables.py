@@ -13,9 +13,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
@@ -100,8 +99,7 @@ DIGITS_MEANINGS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class LabTables:
+class LabTables(NamedTuple):
     """One lab's settings model, the meaning of each setting and what a change does."""
 
     settings: type[BaseModel]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nn_playground.engine.numerics.image_train import ImageFrame
+from nn_playground.engine.numerics.image_frame import ImageFrame
 from nn_playground.sessions.digits_experiment import DigitsExperiment
 from nn_playground.teaching.digits_lessons import (
     DIGITS_BY_ID,

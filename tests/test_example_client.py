@@ -16,13 +16,14 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import Any, get_args
+from typing import Annotated, Any, get_args
 
 import numpy as np
 import pytest
+from pydantic import Field, TypeAdapter
 from websockets.sync.client import ClientConnection, connect
 
-from nn_playground import protocol
+from nn_playground import digits_protocol, protocol
 from nn_playground.edge.app import Health
 from nn_playground.engine import limits
 from tests.live_server import LiveServer, free_port, run_server
@@ -32,6 +33,7 @@ CLIENT = ROOT / "examples" / "client.py"
 DOC = ROOT / "docs" / "protocol.md"
 TABLES = ROOT / "scripts" / "protocol_tables.py"
 JSON_BLOCK = re.compile(r"^```json\n(.*?)^```$", re.MULTILINE | re.DOTALL)
+DIGITS_JSON_BLOCK = re.compile(r"^```json digits\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 TIMEOUT = 120.0  # seconds for one message: a cold server compiles its programs first
 
 
@@ -226,6 +228,35 @@ def test_docs_json_examples_are_valid_messages() -> None:
             Health.model_validate_json(text)
         seen.add(kind)
     assert set(CLIENT_TYPES + SERVER_TYPES) - {"error", "busy"} <= seen
+
+
+def test_docs_digits_examples_are_valid_digits_messages() -> None:
+    answers = TypeAdapter(
+        Annotated[
+            digits_protocol.DigitsReady
+            | digits_protocol.DigitsApplied
+            | digits_protocol.ShownDigits
+            | digits_protocol.Prediction,
+            Field(discriminator="type"),
+        ]
+    )
+    text = DOC.read_text(encoding="utf-8")
+    seen = set()
+    for block in DIGITS_JSON_BLOCK.findall(text):
+        kind = json.loads(block)["type"]
+        if kind == "frame":
+            digits_protocol.DigitsFrameHeader.model_validate_json(block)
+        elif kind in message_types(digits_protocol.DigitsClientMessage):
+            digits_protocol.DIGITS_CLIENT_MESSAGE.validate_json(block)
+        else:
+            answers.validate_json(block)
+        seen.add(kind)
+    assert {"configure", "predict", "prediction", "digits", "frame"} <= seen
+    headings = re.findall(r"^#{2,4} .*$", text, re.MULTILINE)
+    for name in ("predict", "prediction", "digits"):
+        assert any(f"`{name}`" in heading for heading in headings), f"no section for {name}"
+    for name in digits_protocol.DigitsSettings.model_fields:
+        assert f"| `{name}` |" in text
 
 
 def receive_until_revision(websocket: ClientConnection, revision: int) -> None:

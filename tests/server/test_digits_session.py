@@ -24,7 +24,7 @@ from nn_playground.digits_protocol import (
     ShownDigits,
 )
 from nn_playground.edge.app import create_app
-from nn_playground.engine.numerics import image_train
+from nn_playground.engine.numerics import image_frame
 from nn_playground.protocol import Error, Status
 from nn_playground.sessions.frame_wire import decode_frame
 
@@ -119,7 +119,7 @@ def test_training_grows_the_confusion_diagonal(client: Client) -> None:
 
 def test_sliders_never_compile(client: Client) -> None:
     client.change({"type": "step", "epochs": 1})
-    compiled = image_train.run_frame._cache_size()
+    compiled = image_frame.run_frame._cache_size()
     changes: list[dict[str, Any]] = [
         {"learning_rate": 0.01},
         {"optimizer": "sgd", "momentum": 0.5},
@@ -134,7 +134,7 @@ def test_sliders_never_compile(client: Client) -> None:
     for change in changes:
         client.change({"type": "configure", "settings": change})
         client.change({"type": "step", "epochs": 1})
-    assert image_train.run_frame._cache_size() == compiled
+    assert image_frame.run_frame._cache_size() == compiled
     client.change({"type": "configure", "settings": _defaults_small()})
 
 

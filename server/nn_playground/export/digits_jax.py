@@ -8,8 +8,8 @@ from nn_playground.digits_protocol import DigitsLoss, FirstLayer
 from nn_playground.engine.config import Activation, Decay
 from nn_playground.engine.numerics import randomness
 from nn_playground.engine.numerics.hyper import LossKind
+from nn_playground.engine.numerics.image_batch import MAX_IMAGES
 from nn_playground.engine.numerics.image_model import PIXELS
-from nn_playground.engine.numerics.image_train import MAX_IMAGES
 from nn_playground.engine.numerics.model import SELU_ALPHA, SELU_SCALE
 from nn_playground.export import digits_text, optimizers_text, randomness_text
 from nn_playground.export.digits_run import DigitsRun

@@ -12,8 +12,8 @@ from nn_playground.digits_protocol import DigitsSettings, FirstLayer
 from nn_playground.engine.config import Activation
 from nn_playground.engine.numerics import image_model as padded
 from nn_playground.engine.numerics.digits import DigitsData
+from nn_playground.engine.numerics.image_hyper import make_image_hyper
 from nn_playground.engine.numerics.image_model import Params
-from nn_playground.engine.numerics.image_train import make_image_hyper
 from nn_playground.engine.numerics.windows import positions_per_side
 from nn_playground.engine.runtime.digits_runner import start_digits_model
 from nn_playground.engine.runtime.runner import committed

@@ -1,6 +1,6 @@
 """The parts of an exported digits script both formats share: the header's account of what it
 reproduces, the images packed into the script, the epoch-0 weights, the windows of a conv or
-local first layer, the engine's dropout masks (image_train.dropout_keep) and the accuracy."""
+local first layer, the engine's dropout masks (image_batch.dropout_keep) and the accuracy."""
 
 from __future__ import annotations
 
@@ -169,10 +169,16 @@ def window_pixels():
 '''
 
 
+def _first_draws(run: DigitsRun) -> int:
+    """Uniforms the engine draws per image for the first hidden layer: one per padded unit
+    (UNITS), or per position and filter (FLAT) for a conv or local one."""
+    return padded.FLAT if run.windowed else padded.UNITS
+
+
 def _dropout_columns(run: DigitsRun) -> str:
-    """Where each hidden layer's uniforms sit in a row of the engine's padded draw: the first
-    layer's units (a conv or local one's at position * FILTERS + filter), then UNITS columns
-    for each further dense layer after the FLAT ones."""
+    """Where each hidden layer's uniforms sit in a row of the engine's draw (as
+    image_batch.dropout_keep lays it out): the first layer's (a conv or local one's at
+    position * FILTERS + filter), then UNITS columns for each further dense layer."""
     columns = []
     for layer, width in enumerate(run.hidden_widths):
         if layer == 0 and run.windowed:
@@ -183,7 +189,7 @@ def _dropout_columns(run: DigitsRun) -> str:
         elif layer == 0:
             columns.append(f"np.arange({width})")
         else:
-            columns.append(f"{padded.FLAT + (layer - 1) * padded.UNITS} + np.arange({width})")
+            columns.append(f"{_first_draws(run) + (layer - 1) * padded.UNITS} + np.arange({width})")
     return "(" + ", ".join(columns) + ("," if len(columns) == 1 else "") + ")"
 
 
@@ -193,7 +199,7 @@ def dropout_source(run: DigitsRun) -> str:
 DROPOUT = ({rates},)  # rate per hidden layer
 # The playground draws its masks for a padded network: DRAWS_PER_ROW uniforms per image of a
 # chunk, of which each hidden layer reads its own columns.
-DRAWS_PER_ROW = {padded.FLAT + 2 * padded.UNITS}
+DRAWS_PER_ROW = {_first_draws(run) + (len(run.hidden_widths) - 1) * padded.UNITS}
 DROPOUT_COLUMNS = {_dropout_columns(run)}
 
 

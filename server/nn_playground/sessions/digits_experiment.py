@@ -32,13 +32,9 @@ from nn_playground.digits_protocol import (
     ShownDigits,
 )
 from nn_playground.engine.numerics.drawn_digit import digit_from_drawing
-from nn_playground.engine.numerics.image_train import (
-    ImageFrame,
-    ImageHyper,
-    ImageState,
-    image_data,
-    make_image_hyper,
-)
+from nn_playground.engine.numerics.image_frame import ImageFrame
+from nn_playground.engine.numerics.image_hyper import ImageHyper, make_image_hyper
+from nn_playground.engine.numerics.image_train import ImageState, image_data
 from nn_playground.engine.runtime.digits_runner import (
     predict_image,
     run_digits_frames,

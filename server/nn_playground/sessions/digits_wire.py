@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from nn_playground.digits_protocol import DigitsFrameHeader, DigitsSettings, FirstLayer
-from nn_playground.engine.numerics.image_train import ImageFrame
+from nn_playground.engine.numerics.image_frame import ImageFrame
 from nn_playground.engine.numerics.windows import positions_per_side
 from nn_playground.protocol import SessionState
 from nn_playground.sessions.frame_wire import finite, pack_frame

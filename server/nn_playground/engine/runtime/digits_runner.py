@@ -10,16 +10,11 @@ from typing import cast
 import jax
 import numpy as np
 
-from nn_playground.engine.numerics import image_model, image_train
+from nn_playground.engine.numerics import image_frame, image_model, image_train
 from nn_playground.engine.numerics.digits import LEVELS, PIXELS, digits_data
-from nn_playground.engine.numerics.image_train import (
-    ImageData,
-    ImageFrame,
-    ImageHyper,
-    ImageState,
-    image_data,
-    make_image_hyper,
-)
+from nn_playground.engine.numerics.image_frame import ImageFrame
+from nn_playground.engine.numerics.image_hyper import ImageHyper, make_image_hyper
+from nn_playground.engine.numerics.image_train import ImageData, ImageState, image_data
 from nn_playground.engine.runtime.programs import Program
 from nn_playground.engine.runtime.runner import committed, to_host
 
@@ -28,8 +23,8 @@ def _drawn_probabilities(params: image_model.Params, x: jax.Array, hyper: ImageH
     return image_model.probabilities(image_model.logits(params, x, hyper), hyper)
 
 
-_START = Program("digits_start", image_train.start)
-_FRAME = Program("digits_frame", image_train.run_frame)
+_START = Program("digits_start", image_frame.start)
+_FRAME = Program("digits_frame", image_frame.run_frame)
 _PREDICT = Program("digits_predict", jax.jit(_drawn_probabilities))
 
 
