@@ -76,6 +76,15 @@ def test_training_fills_the_confusion_matrix_and_a_drawn_one_is_read(
     expect(weights).to_have_attribute("data-images", "4")
     expect(page).to_have_url(re.compile(r"first_layer=conv"))
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    # "Show code": the server's Keras script of this network, then its JAX one.
+    page.locator("#show-code").click()
+    code = page.locator("#code-dialog code")
+    expect(code).to_contain_text("Conv2D", timeout=60_000)
+    page.locator('#code-dialog [data-code="jax"]').click()
+    expect(code).to_contain_text("import jax", timeout=60_000)
+    expect(page.locator("#code-dialog")).to_have_attribute(
+        "data-filename", "nn_playground_digits_jax.py"
+    )
 
 
 def test_a_link_reproduces_a_comparison_and_refusals_name_their_field(

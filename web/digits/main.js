@@ -6,6 +6,7 @@
 import { usePalette } from "../shared/colors.js";
 import { createTrainTestChart } from "../page/chart.js";
 import { element, notice } from "../page/dom.js";
+import { CodeDialog } from "../page/exports.js";
 import { Lessons } from "../page/lessons.js";
 import { updateLink } from "../page/link.js";
 import { PageState } from "../shared/page_state.js";
@@ -56,6 +57,10 @@ async function start() {
     element("predictions").replaceChildren();
   });
   const lessonMenu = new Lessons(state, /** @type {any} */ (screen), lessons);
+  // The script of the model whose pictures are shown. Not state.post: as on the 2-D page.
+  const pictured = () => Number(/** @type {HTMLSelectElement} */ (element("picture-model")).value || 0);
+  const codeDialog = new CodeDialog(/** @type {HTMLDialogElement} */ (element("code-dialog")), (format) => session?.post(send.export(format, pictured())));
+  element("show-code").addEventListener("click", () => codeDialog.open());
   session = new Session(sessionUrl(window.location, "digits"), serverHandlers(state, screen, {
     lessons: lessonMenu,
     frames,
@@ -63,6 +68,7 @@ async function start() {
     grid: views.grid,
     onPrediction: (message) => showPrediction(/** @type {HTMLCanvasElement} */ (element("pad-image")), element("predictions"), /** @type {any} */ (message), screen.names(), { side, levels }),
     onNewModel: () => pad.send(),
+    onCode: (message) => codeDialog.show(message),
   }), { fields: DIGITS_SERVER_FIELDS });
   bindTransport(state, /** @type {Session} */ (session), screen, config);
   const draw = () => {

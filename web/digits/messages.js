@@ -12,10 +12,11 @@ import { closedText, reconnectingText, RESTARTED } from "../shared/reconnect.js"
  * @param {import("./screen.js").DigitsScreen} screen
  * @param {{lessons: import("../page/lessons.js").Lessons, frames: import("./frame_view.js").DigitsFrameView,
  *   confusion: import("./confusion_view.js").ConfusionView, grid: import("./test_grid.js").TestGrid,
- *   onPrediction: (message: Record<string, any>) => void, onNewModel: () => void}} more
+ *   onPrediction: (message: Record<string, any>) => void, onNewModel: () => void,
+ *   onCode: (message: Record<string, any>) => void}} more
  * @returns {import("../worker/socket.js").Handlers}
  */
-export function serverHandlers(state, screen, { lessons, frames, confusion, grid, onPrediction, onNewModel }) {
+export function serverHandlers(state, screen, { lessons, frames, confusion, grid, onPrediction, onNewModel, onCode }) {
   /** @param {Record<string, any>} ready */
   const start = (ready) => {
     const restarted = state.ready(/** @type {any} */ (ready));
@@ -55,6 +56,7 @@ export function serverHandlers(state, screen, { lessons, frames, confusion, grid
       else if (message.type === "error") notice(`Not applied: ${message.message.startsWith(message.field) ? "" : `${message.field}: `}${message.message}`);
       else if (message.type === "busy") state.busyReason = message.reason;
       else if (message.type === "prediction") onPrediction(message);
+      else if (message.type === "code") onCode(message);
     },
     onReconnecting(reconnecting) {
       state.keepRun();
