@@ -304,7 +304,11 @@ def main(argv: list[str] | None = None) -> int:
         metavar="NAME=JSON",
         help="any other setting, e.g. --set l2=0.001 (repeatable)",
     )
-    args = parser.parse_args(argv)
+    return reporting(train, parser.parse_args(argv))
+
+
+def reporting(train: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    """`train(args)`'s exit status, or a problem's, said in one line on stderr."""
     try:
         return train(args)
     except RefusedError as refused:

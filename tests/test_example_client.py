@@ -30,6 +30,7 @@ from tests.live_server import LiveServer, free_port, run_server
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENT = ROOT / "examples" / "client.py"
+DIGITS_CLIENT = ROOT / "examples" / "digits_client.py"
 DOC = ROOT / "docs" / "protocol.md"
 TABLES = ROOT / "scripts" / "protocol_tables.py"
 JSON_BLOCK = re.compile(r"^```json\n(.*?)^```$", re.MULTILINE | re.DOTALL)
@@ -164,6 +165,37 @@ def test_client_explains_a_step_and_applies_it(server: LiveServer, tmp_path: Pat
     slope, gradient = re.findall(r"slope (\S+) \(dJ/dw (\S+)\)", nudge)[0]
     assert float(slope) == pytest.approx(float(gradient), rel=0.1, abs=1e-3)
     assert re.match(r"applied the step: step 501, the weight is \S+ \(as explained\)$", applied)
+
+
+def test_digits_client_trains_prints_the_confusion_matrix_and_reads_a_drawn_one(
+    server: LiveServer, tmp_path: Path
+) -> None:
+    wait_for_free_slot(server)
+    one = tmp_path / "one.txt"
+    one.write_text("..#..\n" * 5)
+    command = [sys.executable, str(DIGITS_CLIENT), "--timeout", str(TIMEOUT), "--url"]
+    command += [ws_url(server), "--epochs", "20", "--draw", str(one)]
+    command += ["--code", "keras", "--code-out", str(tmp_path / "digits.py")]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=280, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[3].startswith("epoch   20  ")
+    accuracy = float(lines[3].rsplit(" ", 1)[1])
+    matrix = [[int(n) for n in line.split()[1:]] for line in lines[5:15]]
+    assert sum(map(sum, matrix)) == 360  # every test image, once
+    assert sum(matrix[d][d] for d in range(10)) == round(accuracy * 360)
+    assert "drawn digit: 1 (" in result.stdout
+    assert "keras" in (tmp_path / "digits.py").read_text()
+    wait_for_free_slot(server)
+    refused = subprocess.run(
+        [*command[:6], "--epochs", "1", "--set", 'loss="sigmoid_ce"'],
+        capture_output=True,
+        text=True,
+        timeout=280,
+        check=False,
+    )
+    assert refused.returncode == 2
+    assert "settings.loss" in refused.stderr
 
 
 def test_client_fails_clearly_when_the_server_is_busy(server: LiveServer, tmp_path: Path) -> None:
