@@ -39,7 +39,9 @@ LAB = "digits"  # the /ws query's lab=
 MAX_TRAIN_IMAGES = 1437  # the training split of all ten digits (engine/numerics/digits.py)
 SHOWN = 64  # test digits whose probabilities a frame carries
 MIN_DRAWING_SIDE = 8
-MAX_DRAWING_SIDE = 128  # a 128 x 128 drawing is ~50 kB of JSON, under MAX_MESSAGE_BYTES
+# At most 4 bytes a pixel in JSON ("255,"): a 96 x 96 drawing is at most ~37 kB, well under
+# MAX_MESSAGE_BYTES (a larger message closes the socket).
+MAX_DRAWING_SIDE = 96
 
 Units = Annotated[int, Field(ge=1, le=limits.DIGITS_MAX_UNITS)]
 Digit = Annotated[int, Field(ge=0, lt=limits.DIGITS_CLASSES)]

@@ -8,7 +8,7 @@ import { createTrainTestChart } from "../page/chart.js";
 import { element, notice } from "../page/dom.js";
 import { CodeDialog } from "../page/exports.js";
 import { Lessons } from "../page/lessons.js";
-import { updateLink } from "../page/link.js";
+import { bindToolbar } from "../page/toolbar.js";
 import { PageState } from "../shared/page_state.js";
 import { DIGITS_SERVER_FIELDS, send, sessionUrl } from "../shared/protocol.js";
 import { settingSpecs } from "../shared/schema.js";
@@ -70,7 +70,7 @@ async function start() {
     onNewModel: () => pad.send(),
     onCode: (message) => codeDialog.show(message),
   }), { fields: DIGITS_SERVER_FIELDS });
-  bindTransport(state, /** @type {Session} */ (session), screen, config);
+  bindToolbar(state, /** @type {Session} */ (session), /** @type {any} */ (screen));
   const draw = () => {
     const frame = session?.take();
     if (frame) {
@@ -81,52 +81,6 @@ async function start() {
     requestAnimationFrame(draw);
   };
   requestAnimationFrame(draw);
-}
-
-/**
- * Play, Step, Reset (and their keys), Share, speed, the new test split and the banner's buttons.
- * @param {PageState} state @param {Session} session @param {DigitsScreen} screen @param {Record<string, any>} config
- */
-function bindTransport(state, session, screen, config) {
-  const togglePlay = () => {
-    state.togglePlay();
-    element("play").textContent = state.playLabel();
-  };
-  const step = () => state.post(send.step(1));
-  const reset = () => screen.restartWith(send.reset());
-  element("play").addEventListener("click", togglePlay);
-  element("step").addEventListener("click", step);
-  element("reset").addEventListener("click", reset);
-  element("banner-reset").addEventListener("click", reset);
-  element("regenerate").addEventListener("click", () => screen.restartWith(send.regenerate()));
-  element("reconnect").addEventListener("click", () => {
-    screen.showState("reconnecting", "Reconnecting…");
-    session.retry();
-  });
-  element("lower-rate").addEventListener("click", () => {
-    const rate = Number((state.settings.learning_rate / 10).toPrecision(2));
-    screen.configure({ learning_rate: Math.max(Number(screen.specs.learning_rate.minimum), rate) });
-  });
-  element("share").addEventListener("click", async () => {
-    updateLink(state);
-    try {
-      await navigator.clipboard.writeText(window.location.href);
-      notice("Link copied: it opens this run, seed included.");
-    } catch {
-      notice(`Copy this link: ${window.location.href}`);
-    }
-  });
-  const speed = /** @type {HTMLInputElement} */ (element("speed"));
-  speed.max = String(config.limits.max_epochs_per_frame);
-  speed.addEventListener("input", () => state.post(send.speed(Number(speed.value))));
-  document.addEventListener("keydown", (event) => {
-    if (/** @type {HTMLElement} */ (event.target).closest("input, select, textarea, button, canvas")) return;
-    if (event.key === " ") togglePlay();
-    else if (event.key === "s") step();
-    else if (event.key === "r") reset();
-    else return;
-    event.preventDefault();
-  });
 }
 
 start().catch((error) => notice(`The digits lab could not start: ${error instanceof Error ? error.message : String(error)}`));

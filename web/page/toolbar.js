@@ -6,8 +6,10 @@ import { updateLink } from "./link.js";
 import { send } from "../shared/protocol.js";
 
 /**
- * @param {import("../shared/page_state.js").PageState} state @param {import("./drawing.js").Drawing} session
- * @param {import("./screen.js").Screen} screen
+ * Either page's (the digits page passes its own socket session and screen, which have the
+ * same members).
+ * @param {import("../shared/page_state.js").PageState} state
+ * @param {{retry: () => void}} session @param {import("./screen.js").Screen} screen
  */
 export function bindToolbar(state, session, screen) {
   const togglePlay = () => {
@@ -42,7 +44,7 @@ export function bindToolbar(state, session, screen) {
   speed.max = String(screen.config.limits.max_epochs_per_frame);
   speed.addEventListener("input", () => state.post(send.speed(Number(speed.value))));
   document.addEventListener("keydown", (event) => {
-    if (/** @type {HTMLElement} */ (event.target).closest("input, select, textarea, button")) return;
+    if (/** @type {HTMLElement} */ (event.target).closest("input, select, textarea, button, canvas")) return;
     if (event.key === " ") togglePlay();
     else if (event.key === "s") step();
     else if (event.key === "r") reset();

@@ -10,8 +10,13 @@ from nn_playground.engine.config import Activation, Decay, Optimizer
 from nn_playground.engine.numerics.hyper import LossKind
 from nn_playground.export import digits_text, optimizers_text
 from nn_playground.export.digits_run import DigitsRun
-from nn_playground.export.keras_script import ACTIVATIONS, MOMENTUM_NOTE, OPTIMIZER_NOTES
-from nn_playground.export.literals import blocks, number, section
+from nn_playground.export.keras_script import (
+    ACTIVATIONS,
+    MOMENTUM_NOTE,
+    OPTIMIZER_NOTES,
+    keras_prologue,
+)
+from nn_playground.export.literals import blocks, number
 from nn_playground.export.losses_text import KERAS_FUNCTION_BODY, indented
 
 NAIVE_BODY = (
@@ -70,13 +75,7 @@ LOCALLY_CONNECTED = '''class LocallyConnected(keras.layers.Layer):
 
 def _header(run: DigitsRun, filename: str) -> str:
     s = run.settings
-    penalty = ""
-    if s.l1 or s.l2:
-        penalty = (
-            "# Penalties on the weights (not the biases), added to the loss.\n"
-            f"PENALTY = keras.regularizers.L1L2(l1={number(s.l1)}, l2={number(s.l2)})\n"
-        )
-    return f'''"""The nn-playground digits model, in Keras 3.
+    docstring = f"""The nn-playground digits model, in Keras 3.
 
 {digits_text.facts(run)}
 
@@ -86,30 +85,8 @@ random numbers, so the curves follow the playground's closely but not to the dig
 
     python {filename} [--epochs N]
 
-It needs keras>=3 and one of its backends (JAX, TensorFlow or PyTorch).
-"""
-
-import argparse
-import base64
-import gzip
-import importlib.util
-import os
-
-# Any Keras 3 backend runs this; without TensorFlow, JAX (the playground's own) is chosen.
-if importlib.util.find_spec("tensorflow") is None:
-    os.environ.setdefault("KERAS_BACKEND", "jax")
-
-import keras
-import numpy as np
-from keras import ops
-
-{section("What the playground trained")}
-EPOCHS = {run.epochs}  # epochs trained when this was exported (--epochs changes it)
-# The last line printed, for a program that reads the outcome.
-RESULT = "result epochs={{}} train_loss={{!r}} test_loss={{!r}} test_accuracy={{!r}}"
-BATCH_SIZE = {s.batch_size}
-SEED = {s.seed}  # the playground's seed, here for Keras's shuffles and dropout masks
-{penalty}'''
+It needs keras>=3 and one of its backends (JAX, TensorFlow or PyTorch)."""
+    return keras_prologue(docstring, "base64 gzip", run.epochs, s.batch_size, s.seed, s.l1, s.l2)
 
 
 def _activated(layer: str, activation: Activation) -> list[str]:

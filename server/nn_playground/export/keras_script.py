@@ -34,30 +34,26 @@ MOMENTUM_NOTE = (
 )
 
 
-def _header(run: ExportedRun, filename: str) -> str:
-    config = run.config
+def keras_prologue(
+    docstring: str, imports: str, epochs: int, batch_size: int, seed: int, l1: float, l2: float
+) -> str:
+    """A Keras script's opening, up to its settings: the docstring, the imports (`imports`
+    are the script's own, beside those every Keras script has), the backend's choice, the
+    epochs, batch size, seed and the weight penalty if any."""
     penalty = ""
-    if config.l1 or config.l2:
+    if l1 or l2:
         penalty = (
             "# Penalties on the weights (not the biases), added to the loss.\n"
-            f"PENALTY = keras.regularizers.L1L2(l1={number(config.l1)}, l2={number(config.l2)})\n"
+            f"PENALTY = keras.regularizers.L1L2(l1={number(l1)}, l2={number(l2)})\n"
         )
-    title = f'{config.problem.value} on "{run.dataset_name}"'
-    return f'''"""The nn-playground model, in Keras 3: {title}.
-
-The same network, initial weights, loss (from logits), optimizer, penalties, dropout, epochs,
-batch size and data as the playground. Keras shuffles and drops units with its own random
-numbers, so the curves follow the playground's closely but not to the digit.
-
-    python {filename} [--epochs N]
-
-It needs keras>=3 and one of its backends (JAX, TensorFlow or PyTorch).
+    modules = "".join(
+        f"import {name}\n"
+        for name in sorted({"argparse", "importlib.util", "os", *imports.split()})
+    )
+    return f'''"""{docstring}
 """
 
-import argparse
-import importlib.util
-import os
-
+{modules}
 # Any Keras 3 backend runs this; without TensorFlow, JAX (the playground's own) is chosen.
 if importlib.util.find_spec("tensorflow") is None:
     os.environ.setdefault("KERAS_BACKEND", "jax")
@@ -67,12 +63,29 @@ import numpy as np
 from keras import ops
 
 {section("What the playground trained")}
-EPOCHS = {run.epochs}  # epochs trained when this was exported (--epochs changes it)
+EPOCHS = {epochs}  # epochs trained when this was exported (--epochs changes it)
 # The last line printed, for a program that reads the outcome.
 RESULT = "result epochs={{}} train_loss={{!r}} test_loss={{!r}} test_accuracy={{!r}}"
-BATCH_SIZE = {config.batch_size}
-SEED = {config.seed}  # the playground's seed, here for Keras's shuffles and dropout masks
+BATCH_SIZE = {batch_size}
+SEED = {seed}  # the playground's seed, here for Keras's shuffles and dropout masks
 {penalty}'''
+
+
+def _header(run: ExportedRun, filename: str) -> str:
+    config = run.config
+    title = f'{config.problem.value} on "{run.dataset_name}"'
+    docstring = f"""The nn-playground model, in Keras 3: {title}.
+
+The same network, initial weights, loss (from logits), optimizer, penalties, dropout, epochs,
+batch size and data as the playground. Keras shuffles and drops units with its own random
+numbers, so the curves follow the playground's closely but not to the digit.
+
+    python {filename} [--epochs N]
+
+It needs keras>=3 and one of its backends (JAX, TensorFlow or PyTorch)."""
+    return keras_prologue(
+        docstring, "", run.epochs, config.batch_size, config.seed, config.l1, config.l2
+    )
 
 
 def _layers(config: ModelConfig) -> str:
