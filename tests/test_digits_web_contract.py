@@ -28,7 +28,7 @@ console.log(JSON.stringify({ fields: DIGITS_SERVER_FIELDS, predict }));
 SERVER_MESSAGES: dict[str, type[BaseModel]] = {
     "ready": digits_protocol.DigitsReady,
     "settings": digits_protocol.DigitsApplied,
-    "digits": digits_protocol.TestDigits,
+    "digits": digits_protocol.ShownDigits,
     "prediction": digits_protocol.Prediction,
     "status": protocol.Status,
     "error": protocol.Error,
