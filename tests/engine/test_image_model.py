@@ -18,6 +18,7 @@ from nn_playground.engine.numerics import (
     image_frame,
     image_hyper,
     image_model,
+    image_params,
     image_train,
 )
 from nn_playground.engine.numerics.digits import digits_data
@@ -231,8 +232,8 @@ def test_gradients_equal_those_of_the_exact_model(
         classes=classes,
         loss=loss,
     )
-    mask = image_model.param_mask(hyper)
-    params = image_model.init_params(jnp.uint32(3), hyper)
+    mask = image_params.param_mask(hyper)
+    params = image_params.init_params(jnp.uint32(3), hyper)
     noise = jax.tree.map(
         lambda p, k: 0.2 * jax.random.normal(k, p.shape),
         params,
@@ -318,7 +319,7 @@ def test_masked_parameters_stay_zero_through_training(all_digits: image_train.Im
     state, frame = image_frame.run_frame(state, all_digits, hyper, np.int32(2))
     assert int(frame.epoch) == 2
     assert not bool(frame.diverged)
-    mask = image_model.param_mask(hyper)
+    mask = image_params.param_mask(hyper)
     for name, p, m, old in zip(Params._fields, state.params, mask, before, strict=True):
         p, m = np.asarray(p), np.asarray(m)
         assert np.all(p[m == 0] == 0), name

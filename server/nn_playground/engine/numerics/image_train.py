@@ -12,7 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from nn_playground.engine.numerics import image_model, randomness
+from nn_playground.engine.numerics import image_model, image_params, randomness
 from nn_playground.engine.numerics.digits import DigitsData
 from nn_playground.engine.numerics.image_batch import (
     CHUNK,
@@ -65,8 +65,8 @@ class ImageState(NamedTuple):
 
 
 def init_state(hyper: ImageHyper) -> ImageState:
-    """A fresh model: weights from hyper.seed (image_model.init_params), optimizers at rest."""
-    params = image_model.init_params(hyper.seed, hyper)
+    """A fresh model: weights from hyper.seed (image_params.init_params), optimizers at rest."""
+    params = image_params.init_params(hyper.seed, hyper)
     return ImageState(
         params=params,
         optimizer=init_optimizer(params, hyper),
@@ -147,8 +147,8 @@ class _Branch(NamedTuple):
     data: ImageData
     hyper: ImageHyper
     layout: _Layout
-    trainable: jax.Array  # image_model.param_mask, raveled as `flat`
-    penalised: jax.Array  # image_model.weight_rows: what L1 and L2 reach
+    trainable: jax.Array  # image_params.param_mask, raveled as `flat`
+    penalised: jax.Array  # image_params.weight_rows: what L1 and L2 reach
 
 
 def _run_epoch(b: _Branch, run: _Run) -> _Run:
@@ -233,8 +233,8 @@ def _train_branch(
         data=data,
         hyper=hyper,
         layout=layout,
-        trainable=layout.flat(image_model.param_mask(hyper)),
-        penalised=layout.flat(image_model.weight_rows()),
+        trainable=layout.flat(image_params.param_mask(hyper)),
+        penalised=layout.flat(image_params.weight_rows()),
     )
 
     def more(r: _Run) -> jax.Array:
