@@ -169,11 +169,19 @@ def explain_step(
     mean_grad = jnp.sum(jnp.where(used[:, None, None, None], passes.grad, 0.0), axis=0) / count
     matches = used & (rows == point)
     in_batch = jnp.any(matches)
-    # The chosen point as the step sees it: with its dropout multipliers if it is in the step.
-    keep = jnp.where(in_batch, slot_keep[jnp.argmax(matches)], jnp.ones((model.HIDDEN, width)))
-    chosen = _point_pass(
-        params, data.x[point], data.targets[point], data.labels[point], keep, hyper
+    # The chosen point as the step sees it: in the step, its own slot of the minibatch's passes
+    # (so its numbers are those of the minibatch's list, to the last bit: a pass computed apart
+    # may round differently); outside it, a pass of its own without dropout.
+    in_step = jax.tree.map(lambda leaf: leaf[jnp.argmax(matches)], passes)
+    alone = _point_pass(
+        params,
+        data.x[point],
+        data.targets[point],
+        data.labels[point],
+        jnp.ones((model.HIDDEN, width)),
+        hyper,
     )
+    chosen = jax.tree.map(lambda a, b: jnp.where(in_batch, a, b), in_step, alone)
 
     _, step_grad = step_gradient()
     total_cost = cost(params)
