@@ -96,6 +96,9 @@ DIGITS_MEANINGS: dict[str, str] = {
     "l1": "L1 weight penalty",
     "l2": "L2 weight penalty",
     "dropout": "dropout rate per hidden layer; a shorter list repeats its last entry",
+    "early_stopping": "stop when the test loss has not improved for `patience` epochs "
+    "(the best weights are restored)",
+    "patience": "epochs without a better test loss before early stopping",
 }
 
 

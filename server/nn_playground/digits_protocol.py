@@ -122,6 +122,8 @@ class DigitsSettings(Strict):
         min_length=1,
         max_length=limits.DIGITS_MAX_HIDDEN_LAYERS,
     )
+    early_stopping: bool = False
+    patience: int = Field(20, ge=1, le=10_000)
 
     @field_validator("digits")
     @classmethod
@@ -288,6 +290,8 @@ class DigitsModelFrame(Strict):
     train_accuracy: float | None
     test_accuracy: float | None
     diverged: bool
+    stopped_early: bool
+    best_epoch: int | None  # lowest test loss so far; null with early stopping off
     weight_scale: float | None  # the weights buffer's 0 and 255 are -scale and +scale
 
 

@@ -353,6 +353,8 @@ def _settings() -> list[tuple[str, ImageHyper, image_train.ImageData]]:
         ("naive loss", make_image_hyper(hidden=(25,), loss=DigitsLoss.SOFTMAX_CE_NAIVE), data),
         ("sigmoid", make_image_hyper(classes=2, loss=DigitsLoss.SIGMOID_CE), pair),
         ("dropout", make_image_hyper(hidden=(25, 15), dropout=(0.5, 0.2)), data),
+        ("early stopping", make_image_hyper(hidden=(25, 15), early_stopping=True), data),
+        ("patience", make_image_hyper(hidden=(25, 15), early_stopping=True, patience=1), small),
     ]
 
 
@@ -383,6 +385,29 @@ def test_a_dense_network_learns_the_ten_digits(all_digits: image_train.ImageData
     np.testing.assert_allclose(shown.sum(axis=1), 1.0, rtol=1e-5)
     assert frame.dense_images.shape == (limits.DIGITS_MAX_UNITS, SIDE, SIDE)
     assert np.count_nonzero(np.abs(frame.dense_images).sum(axis=(1, 2))) == 25
+
+
+def test_early_stopping_restores_the_best_weights_and_halts() -> None:
+    """Twenty training images overfit within fifteen epochs: with patience 2 training stops,
+    the weights are those of the lowest test loss, and further frames train no more."""
+    data = image_train.image_data(digits_data(train_size=20))
+    hyper = make_image_hyper(hidden=(25, 15), learning_rate=0.03, early_stopping=True, patience=2)
+    state = image_frame.start(hyper)
+    state, frame = image_frame.run_frame(state, data, hyper, np.int32(30))
+    assert bool(frame.stopped_early)
+    stopped = int(frame.epoch)
+    assert stopped < 30
+    assert stopped - int(frame.best_epoch) == 2
+    assert float(frame.test_loss) == float(state.best_test_loss)
+    for name, best, now in zip(Params._fields, state.best_params, state.params, strict=True):
+        assert np.array_equal(np.asarray(best), np.asarray(now)), name
+    state, again = image_frame.run_frame(state, data, hyper, np.int32(5))
+    assert int(again.epoch) == stopped
+    assert float(again.test_loss) == float(frame.test_loss)
+    # Turned off, early stopping lets the model train on (a session clears the halt too).
+    off = hyper._replace(early_stopping=np.asarray(False))
+    _, resumed = image_frame.run_frame(state, data, off, np.int32(3))
+    assert int(resumed.epoch) == stopped + 3
 
 
 def test_zero_versus_one_with_a_sigmoid_output() -> None:

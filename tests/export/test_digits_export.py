@@ -1,7 +1,8 @@
 """The digits lab's export: the JAX + optax script replays the engine's run (the same images,
 split, initial weights, shuffles, dropout masks and optimizer) to float32 round-off; the Keras
 script starts from the very same logits and lands near the engine; a digits session answers
-`export` with a script, and a model it does not have with an error naming `model`."""
+`export` with a script, and a model it does not have with an error naming `model`; with early
+stopping the JAX script halts after the engine's epoch, on its best weights."""
 
 from __future__ import annotations
 
@@ -94,6 +95,19 @@ CASES: dict[str, dict[str, Any]] = {
     ),
 }
 
+# Twenty training images overfit within fifteen epochs: early stopping halts well before
+# STOPPING_EPOCHS, and the script must halt after the same epoch with the same weights.
+STOPPING_EPOCHS = 30
+STOPPING: dict[str, Any] = dict(
+    train_size=20,
+    hidden=[25, 15],
+    activations=["relu"],
+    dropout=[0.1],
+    learning_rate=0.03,
+    early_stopping=True,
+    patience=2,
+)
+
 # Loads scripts without running main() and saves each one's Keras model's epoch-0 test logits.
 KERAS_LOGITS = """
 import runpy, sys
@@ -107,7 +121,8 @@ for script, saved in zip(sys.argv[1::2], sys.argv[2::2]):
 
 
 def experiment(name: str) -> DigitsExperiment:
-    return DigitsExperiment(DigitsSettings.model_validate(CASES[name], strict=False))
+    settings = STOPPING if name == "early_stopping" else CASES[name]
+    return DigitsExperiment(DigitsSettings.model_validate(settings, strict=False))
 
 
 def write(name: str, format_name: str, folder: Path) -> Path:
@@ -151,6 +166,18 @@ def test_jax_export_replays_the_engine(
         assert abs(script.test_accuracy - expected.test_accuracy) <= 1.01 / n_test, name
 
 
+def test_jax_export_stops_early_as_the_engine(tmp_path: Path) -> None:
+    frame = experiment("early_stopping").snapshot().run(STOPPING_EPOCHS, 0).frames[0]
+    assert bool(frame.stopped_early)
+    assert int(frame.epoch) < STOPPING_EPOCHS
+    script = run_scripts([write("early_stopping", "jax", tmp_path)], STOPPING_EPOCHS)[0]
+    assert script.epochs == int(frame.epoch)
+    assert abs(script.train_loss - float(frame.train_loss)) <= LOSS_TOLERANCE
+    assert abs(script.test_loss - float(frame.test_loss)) <= LOSS_TOLERANCE
+    assert script.test_accuracy is not None
+    assert abs(script.test_accuracy - float(frame.test_accuracy)) <= 1.01 / 360
+
+
 def test_keras_export_starts_from_the_engines_logits(tmp_path: Path) -> None:
     paths = {name: write(name, "keras", tmp_path) for name in CASES}
     saved = {name: tmp_path / f"{name}_logits.npy" for name in CASES}
@@ -192,7 +219,8 @@ def test_keras_export_lands_near_the_engine(
 
 def test_every_digits_script_is_clean_python(tmp_path: Path) -> None:
     """Valid Python naming nothing it does not define (pyflakes, through ruff)."""
-    paths = [write(name, fmt, tmp_path) for name in CASES for fmt in ("jax", "keras")]
+    names = [*CASES, "early_stopping"]
+    paths = [write(name, fmt, tmp_path) for name in names for fmt in ("jax", "keras")]
     ruff = Path(sys.executable).parent / "ruff"
     done = subprocess.run(
         [str(ruff), "check", "--no-cache", "--isolated", "--select", "F,E9", *map(str, paths)],

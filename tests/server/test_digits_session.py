@@ -261,3 +261,36 @@ def test_divergence_is_explained(client: Client) -> None:
     assert trained.models[0].train_loss is not None
     assert trained.models[0].epoch == header.models[0].epoch + 2
     client.change({"type": "configure", "settings": _defaults_small()})
+
+
+def test_early_stopping_halts_with_the_best_weights(client: Client) -> None:
+    # Twenty training images overfit within fifteen epochs (the engine test's settings).
+    overfitting = {
+        "train_size": 20,
+        "batch_size": 32,
+        "learning_rate": 0.03,
+        "early_stopping": True,
+        "patience": 2,
+    }
+    client.change({"type": "configure", "settings": overfitting})
+    client.ws.send_text(json.dumps({"type": "step", "epochs": 30}))
+    statuses = []
+    for _ in range(20):
+        reply = client.next()
+        if isinstance(reply, Status):
+            statuses.append(reply)
+            if reply.state == "stopped_early":
+                break
+    assert statuses[-1].state == "stopped_early", statuses
+    assert statuses[-1].detail == "the test loss stopped improving; the best weights are restored"
+    assert client.frame is not None
+    stopped = client.frame[0].models[0]
+    assert stopped.stopped_early is True
+    assert stopped.best_epoch is not None
+    assert stopped.epoch == stopped.best_epoch + 2 < 30
+    # A longer patience keeps the weights and clears the halt: training carries on.
+    header, _ = client.change({"type": "configure", "settings": {"patience": 50}})
+    assert header.models[0].stopped_early is False
+    trained, _ = client.change({"type": "step", "epochs": 2})
+    assert trained.models[0].epoch == stopped.epoch + 2
+    client.change({"type": "configure", "settings": _defaults_small()})

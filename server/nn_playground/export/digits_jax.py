@@ -165,7 +165,29 @@ optimizer = {optimizers_text.optax_source(s, "learning_rate")}
 """
 
 
+def _early_stopping(run: DigitsRun) -> tuple[str, str]:
+    """(the best-so-far line before the epochs, the check after each one): the engine's rule
+    (image_train._watch_test_loss), so the script stops after the same epoch."""
+    s = run.settings
+    if not s.early_stopping:
+        return "", ""
+    best = '\n    best = (float("inf"), params, 0)  # test loss, weights, epoch'
+    watch = f"""
+        # Early stopping: keep the weights of the lowest test loss; when it has not improved
+        # for {s.patience} epochs, go back to them and stop.
+        if test_loss < best[0]:
+            best = (test_loss, params, epoch + 1)
+        if epoch + 1 - best[2] >= {s.patience}:
+            test_loss, params, best_epoch = best
+            epochs = epoch + 1
+            train_loss = float(evaluate(params, *train)[0])
+            print(f"stopped early: best test loss at epoch {{best_epoch}}, its weights restored")
+            break"""
+    return best, watch
+
+
 def _main(run: DigitsRun) -> str:
+    best, watch = _early_stopping(run)
     if any(rate > 0 for rate in run.dropout):
         batches = """dropout_seed = stream(seed, 2 * epoch + 1)
         for number, start in enumerate(range(0, n, batch)):
@@ -190,7 +212,7 @@ def _main(run: DigitsRun) -> str:
     seed = np.array([SEED], np.uint32)
     n = len(train[0])
     batch = min(BATCH_SIZE, n)
-    train_loss = test_loss = float("nan")
+    train_loss = test_loss = float("nan"){best}
     for epoch in range(epochs):
         # Epoch e shuffles with draw 2e of the seed and drops units with draw 2e + 1.
         order = permutation(stream(seed, 2 * epoch), n)
@@ -208,7 +230,7 @@ def _main(run: DigitsRun) -> str:
         print(
             f"epoch {{epoch + 1:5d}}  train loss {{train_loss:.6f}}  test loss {{test_loss:.6f}}"
             f"  test accuracy {{test_accuracy:.4f}}"
-        )
+        ){watch}
     test_accuracy = accuracy(np.asarray(evaluate(params, *test)[1]), test[2])
     print(RESULT.format(epochs, train_loss, test_loss, test_accuracy))
 """

@@ -129,14 +129,27 @@ def _layers(run: DigitsRun) -> str:
 def _schedule(run: DigitsRun) -> tuple[str, str]:
     """(a learning_rate(epoch) definition, the callbacks list source)."""
     s = run.settings
-    if s.decay is Decay.NONE:
-        return "", "[]"
-    definition = f'''def learning_rate(epoch, current=None):
+    callbacks = []
+    definition = ""
+    if s.decay is not Decay.NONE:
+        definition = f'''def learning_rate(epoch, current=None):
     """The playground lowers the learning rate once an epoch ({s.decay.value} decay)."""
     progress = epoch / {s.decay_epochs}
     return {number(s.learning_rate)} * ({optimizers_text.decay_factor(s, "np")})
 '''
-    return definition, "[keras.callbacks.LearningRateScheduler(learning_rate)]"
+        callbacks.append("keras.callbacks.LearningRateScheduler(learning_rate),")
+    if s.early_stopping:
+        # As the playground: watch the test loss, go back to its best weights (keras_script).
+        callbacks.append(
+            "keras.callbacks.EarlyStopping(\n"
+            f'                monitor="val_loss", patience={s.patience}, '
+            "restore_best_weights=True\n"
+            "            ),"
+        )
+    if not callbacks:
+        return definition, "[]"
+    # The list is model.fit's argument, indented as its other arguments.
+    return definition, "[\n" + "".join(f"            {item}\n" for item in callbacks) + "        ]"
 
 
 def _build_model(run: DigitsRun, loss: str) -> str:

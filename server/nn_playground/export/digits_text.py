@@ -54,7 +54,8 @@ def facts(run: DigitsRun) -> str:
         f"initial weights: {s.init.value}, seed {s.seed} (written below exactly); shuffles "
         f"and dropout masks from seed {s.seed}",
         f"training: {s.optimizer.value}, learning rate {s.learning_rate:g} ({decay}), "
-        f"batch size {s.batch_size}, L1 {s.l1:g}, L2 {s.l2:g}",
+        f"batch size {s.batch_size}, L1 {s.l1:g}, L2 {s.l2:g}"
+        + (f", early stopping with patience {s.patience}" if s.early_stopping else ""),
     ]
     bullets = "\n".join(
         textwrap.fill(point, 88, initial_indent="- ", subsequent_indent="  ") for point in points

@@ -65,6 +65,7 @@ class DigitsModel:
     epoch: int = 0
     step: int = 0
     diverged: bool = False
+    stopped_early: bool = False  # halts training only while its settings have early_stopping
 
 
 class DigitsResult(NamedTuple):
@@ -179,11 +180,13 @@ class DigitsExperiment:
         if new_task or DIGITS_REINITIALISE & change.keys():
             self._start_models()
             return
+        false = cast(jax.Array, np.bool_(False))
         for model, variant in zip(self.models, variants, strict=True):
             model.settings, model.hyper = variant, _hyper(variant)
-            # A lower learning rate carries on from the last good weights.
-            model.state = committed(model.state._replace(diverged=cast(jax.Array, np.bool_(False))))
-            model.diverged = False
+            # A lower learning rate carries on from the last good weights, and a longer
+            # patience from the best ones (as the 2-D lab's Experiment.change).
+            model.state = committed(model.state._replace(diverged=false, stopped_early=false))
+            model.diverged = model.stopped_early = False
 
     def regenerate(self, data_seed: int | None) -> None:
         chosen = (self.settings.data_seed + 1) % 2**31 if data_seed is None else data_seed
@@ -283,6 +286,7 @@ class DigitsExperiment:
         for model, state, frame in zip(self.models, result.states, result.frames, strict=True):
             model.state = state
             model.epoch, model.diverged = int(frame.epoch), bool(frame.diverged)
+            model.stopped_early = bool(frame.stopped_early)
             model.step = int(state.step)
         return True
 
@@ -305,8 +309,11 @@ class DigitsExperiment:
         return any(model.step for model in self.models)
 
     def halted(self) -> tuple[bool, bool]:
+        """(every model diverged or stopped early, some model diverged)."""
         diverged = [model.diverged for model in self.models]
-        return all(diverged), any(diverged)
+        stopped = [model.stopped_early and model.settings.early_stopping for model in self.models]
+        every = all(d or s for d, s in zip(diverged, stopped, strict=True))
+        return every, any(diverged)
 
     def divergence(self) -> str:
         model = next(model for model in self.models if model.diverged)

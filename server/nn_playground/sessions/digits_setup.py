@@ -153,5 +153,7 @@ def hyper_arguments(settings: DigitsSettings) -> dict[str, Any]:
         "l1": settings.l1,
         "l2": settings.l2,
         "dropout": fit_to_depth(settings.dropout, layers),
+        "early_stopping": settings.early_stopping,
+        "patience": settings.patience,
         "seed": settings.seed,
     }

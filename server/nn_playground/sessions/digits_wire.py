@@ -63,6 +63,8 @@ def _model(trained: DigitsTrained) -> tuple[dict[str, Any], list[tuple[str, np.n
         train_accuracy=finite(frame.train_accuracy),
         test_accuracy=finite(frame.test_accuracy),
         diverged=bool(frame.diverged),
+        stopped_early=bool(frame.stopped_early),
+        best_epoch=int(frame.best_epoch) if trained.settings.early_stopping else None,
         weight_scale=scale,
     )
     arrays = [

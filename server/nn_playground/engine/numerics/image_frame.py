@@ -40,6 +40,8 @@ class ImageFrame(NamedTuple):
 
     epoch: jax.Array  # () int32
     diverged: jax.Array  # () bool
+    stopped_early: jax.Array  # () bool
+    best_epoch: jax.Array  # () int32 lowest test loss so far (with early stopping on)
     train_loss: jax.Array  # () float32 mean over the training images (no regularisation)
     test_loss: jax.Array  # () float32
     train_accuracy: jax.Array  # () float32
@@ -87,6 +89,8 @@ def measure(state: ImageState, data: ImageData, hyper: ImageHyper) -> ImageFrame
     return ImageFrame(
         epoch=state.epoch,
         diverged=state.diverged,
+        stopped_early=state.stopped_early,
+        best_epoch=state.best_epoch,
         train_loss=mean(train_rows, data.n_train, losses),
         test_loss=mean(test_rows, data.n_test, losses),
         train_accuracy=mean(train_rows, data.n_train, correct),

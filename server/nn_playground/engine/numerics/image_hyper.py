@@ -56,6 +56,8 @@ class ImageHyper(NamedTuple):
     l1: jax.Array  # () float32
     l2: jax.Array  # () float32
     dropout: jax.Array  # (HIDDEN,) float32 rate per hidden layer
+    early_stopping: jax.Array  # () bool: watch the test loss after every epoch
+    patience: jax.Array  # () int32 epochs without a lower test loss before stopping
     seed: jax.Array  # () uint32: initial weights, shuffles and dropout
 
 
@@ -116,6 +118,8 @@ def make_image_hyper(
     l1: float = 0.0,
     l2: float = 0.0,
     dropout: Sequence[float] | None = None,
+    early_stopping: bool = False,
+    patience: int = 20,
     seed: int = 0,
 ) -> ImageHyper:
     """A digits model's settings as host arrays of fixed dtypes (place them on the device
@@ -171,5 +175,7 @@ def make_image_hyper(
         l1=f32(l1),
         l2=f32(l2),
         dropout=host(rates),
+        early_stopping=host(np.asarray(early_stopping, np.bool_)),
+        patience=i32(patience),
         seed=host(np.asarray(seed, np.uint32)),
     )

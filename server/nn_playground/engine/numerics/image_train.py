@@ -1,11 +1,11 @@
 """Training the digits network (image_model): the task's images padded to a fixed row count
 (`ImageData`), the training state (`ImageState`), and epochs of shuffled minibatches in one
-compiled loop that touches only the matrices of the configured network."""
+compiled loop that touches only the matrices of the configured network, with early stopping
+on the test loss (as the 2-D engine's train.py)."""
 
 from __future__ import annotations
 
-import math
-from typing import NamedTuple, TypeVar, cast
+from typing import NamedTuple, cast
 
 import jax
 import jax.numpy as jnp
@@ -23,6 +23,7 @@ from nn_playground.engine.numerics.image_batch import (
     plan_epoch,
 )
 from nn_playground.engine.numerics.image_hyper import ImageHyper, host
+from nn_playground.engine.numerics.image_layout import BranchLayout, pick, put
 from nn_playground.engine.numerics.image_model import PIXELS, Kind, Params
 from nn_playground.engine.numerics.optim import (
     OptimizerState,
@@ -62,6 +63,10 @@ class ImageState(NamedTuple):
     epoch: jax.Array  # () int32 epochs completed
     step: jax.Array  # () int32 optimizer steps taken
     diverged: jax.Array  # () bool: a loss or weight went non-finite; training halts
+    best_params: Params  # weights at the lowest test loss (early stopping)
+    best_test_loss: jax.Array  # () float32
+    best_epoch: jax.Array  # () int32
+    stopped_early: jax.Array  # () bool: early stopping ran out of patience
 
 
 def init_state(hyper: ImageHyper) -> ImageState:
@@ -73,69 +78,31 @@ def init_state(hyper: ImageHyper) -> ImageState:
         epoch=jnp.int32(0),
         step=jnp.int32(0),
         diverged=jnp.bool_(False),
+        best_params=params,
+        best_test_loss=jnp.float32(jnp.inf),
+        best_epoch=jnp.int32(0),
+        stopped_early=jnp.bool_(False),
     )
 
 
 # Inside a branch, training reads and writes only the matrices its network uses
-# (image_model.used_fields), raveled into one vector, and so do their moments: the step's
-# optimizer is then a few fused loops over a few thousand floats, whatever the branch.
-T = TypeVar("T")
-
-
-class _Layout(NamedTuple):
-    """Where each of a branch's matrices lies in its vector."""
-
-    fields: tuple[str, ...]
-
-    def shapes(self) -> list[tuple[int, ...]]:
-        return [image_model.PARAM_SHAPES[Params._fields.index(f)] for f in self.fields]
-
-    def flat(self, params: Params) -> jax.Array:
-        return jnp.concatenate([getattr(params, f).reshape(-1) for f in self.fields])
-
-    def params(self, base: Params, flat: jax.Array) -> Params:
-        """`base` with the branch's matrices read from `flat`."""
-        sizes = [math.prod(shape) for shape in self.shapes()]
-        edges = np.cumsum([0, *sizes])
-        found = {
-            f: flat[a:b].reshape(shape)
-            for f, a, b, shape in zip(
-                self.fields, edges[:-1], edges[1:], self.shapes(), strict=True
-            )
-        }
-        return base._replace(**found)
-
-
-def _is_params(node: object) -> bool:
-    return isinstance(node, Params)
-
-
-def _pick(tree: T, layout: _Layout) -> T:
-    """`tree` (optimizer moments) with every Params in it cut down to the branch's vector."""
-
-    def cut(node: object) -> object:
-        return layout.flat(node) if isinstance(node, Params) else node
-
-    return cast(T, jax.tree.map(cut, tree, is_leaf=_is_params))
-
-
-def _put(tree: T, picked: T, layout: _Layout) -> T:
-    """`tree` with the parts _pick took replaced by `picked` (and its other leaves too)."""
-
-    def put(node: object, part: object) -> object:
-        return layout.params(node, cast(jax.Array, part)) if isinstance(node, Params) else part
-
-    return cast(T, jax.tree.map(put, tree, picked, is_leaf=_is_params))
+# (image_model.used_fields), raveled into one vector (image_layout), and so do their moments:
+# the step's optimizer is then a few fused loops over a few thousand floats, whatever the
+# branch.
 
 
 class _Run(NamedTuple):
     """ImageState cut down to one branch's matrices."""
 
-    flat: jax.Array  # the branch's matrices raveled (_Layout)
+    flat: jax.Array  # the branch's matrices raveled (BranchLayout)
     optimizer: OptimizerState  # over `flat`
     epoch: jax.Array
     step: jax.Array
     diverged: jax.Array
+    best_flat: jax.Array  # the best weights, as `flat`
+    best_test_loss: jax.Array
+    best_epoch: jax.Array
+    stopped_early: jax.Array
 
 
 class _Branch(NamedTuple):
@@ -146,7 +113,7 @@ class _Branch(NamedTuple):
     params: Params  # the other matrices (unread by the branch's network)
     data: ImageData
     hyper: ImageHyper
-    layout: _Layout
+    layout: BranchLayout
     trainable: jax.Array  # image_params.param_mask, raveled as `flat`
     penalised: jax.Array  # image_params.weight_rows: what L1 and L2 reach
 
@@ -216,6 +183,49 @@ def _run_epoch(b: _Branch, run: _Run) -> _Run:
     return done._replace(epoch=done.epoch + (~done.diverged).astype(jnp.int32))
 
 
+def test_loss(
+    depth: int, kind: Kind, params: Params, data: ImageData, hyper: ImageHyper
+) -> jax.Array:
+    """Mean loss over the test images (no dropout): what early stopping watches, computed as
+    image_frame.measure reports it."""
+    z = image_model.forward(depth, kind, params, data.x, hyper)
+    losses = image_model.point_losses(z, data.labels, hyper)
+    row = jnp.arange(MAX_IMAGES)
+    test_rows = (row >= data.n_train) & (row < data.n_train + data.n_test)
+    total = jnp.sum(jnp.where(test_rows, losses, 0.0))
+    return total / jnp.maximum(data.n_test, 1).astype(jnp.float32)
+
+
+def _watch_test_loss(b: _Branch, run: _Run) -> _Run:
+    """Early stopping after a healthy epoch, as the 2-D engine (train._watch_test_loss):
+    remember the weights of the lowest test loss; once it has not improved for `patience`
+    epochs, go back to them and stop (the optimizer's moments stay as they are)."""
+    loss = test_loss(b.depth, b.kind, b.layout.params(b.params, run.flat), b.data, b.hyper)
+    improved = loss < run.best_test_loss
+    best_flat = jnp.where(improved, run.flat, run.best_flat)
+    best_epoch = jnp.where(improved, run.epoch, run.best_epoch)
+    out_of_patience = run.epoch - best_epoch >= b.hyper.patience
+    return run._replace(
+        flat=jnp.where(out_of_patience, best_flat, run.flat),
+        best_flat=best_flat,
+        best_test_loss=jnp.where(improved, loss, run.best_test_loss),
+        best_epoch=best_epoch,
+        stopped_early=run.stopped_early | out_of_patience,
+    )
+
+
+def _epoch_and_watch(b: _Branch, run: _Run) -> _Run:
+    trained = _run_epoch(b, run)
+    # A branch of lax.cond: with early stopping off, the test images cost nothing.
+    watched: _Run = lax.cond(
+        b.hyper.early_stopping & ~trained.diverged,
+        lambda r: _watch_test_loss(b, r),
+        lambda r: r,
+        trained,
+    )
+    return watched
+
+
 def _train_branch(
     depth: int,
     kind: Kind,
@@ -224,8 +234,9 @@ def _train_branch(
     hyper: ImageHyper,
     target: jax.Array,
 ) -> ImageState:
-    """Epochs until `target` or divergence, in the switch branch of the model's (depth, kind)."""
-    layout = _Layout(image_model.used_fields(depth, kind))
+    """Epochs until `target`, divergence or early stopping, in the switch branch of the
+    model's (depth, kind)."""
+    layout = BranchLayout(image_model.used_fields(depth, kind))
     branch = _Branch(
         depth=depth,
         kind=kind,
@@ -238,31 +249,41 @@ def _train_branch(
     )
 
     def more(r: _Run) -> jax.Array:
-        return (r.epoch < target) & ~r.diverged
+        # A model stopped early trains on once early stopping is turned off.
+        halted = r.diverged | (r.stopped_early & hyper.early_stopping)
+        return (r.epoch < target) & ~halted
 
     start = _Run(
         flat=layout.flat(state.params),
-        optimizer=_pick(state.optimizer, layout),
+        optimizer=pick(state.optimizer, layout),
         epoch=state.epoch,
         step=state.step,
         diverged=state.diverged,
+        best_flat=layout.flat(state.best_params),
+        best_test_loss=state.best_test_loss,
+        best_epoch=state.best_epoch,
+        stopped_early=state.stopped_early,
     )
-    done = lax.while_loop(more, lambda r: _run_epoch(branch, r), start)
+    done = lax.while_loop(more, lambda r: _epoch_and_watch(branch, r), start)
     return ImageState(
         params=layout.params(state.params, done.flat),
-        optimizer=_put(state.optimizer, done.optimizer, layout),
+        optimizer=put(state.optimizer, done.optimizer, layout),
         epoch=done.epoch,
         step=done.step,
         diverged=done.diverged,
+        best_params=layout.params(state.best_params, done.best_flat),
+        best_test_loss=done.best_test_loss,
+        best_epoch=done.best_epoch,
+        stopped_early=done.stopped_early,
     )
 
 
 def train_epochs(
     state: ImageState, data: ImageData, hyper: ImageHyper, epochs: jax.Array
 ) -> ImageState:
-    """Up to `epochs` (runtime int32) more epochs; on divergence the state goes back to where
-    this call began, marked diverged. The matrices the network does not use, and their
-    moments, stay as they are."""
+    """Up to `epochs` (runtime int32) more epochs, fewer if training stops early; on
+    divergence the state goes back to where this call began, marked diverged. The matrices
+    the network does not use, and their moments, stay as they are."""
     target = state.epoch + epochs
     trained = image_model.on_branch(hyper, _train_branch, state, data, hyper, target)
     newly = trained.diverged & ~state.diverged
