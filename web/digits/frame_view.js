@@ -50,8 +50,10 @@ export class DigitsFrameView {
     const accuracy = element("test-accuracy");
     accuracy.textContent = frame.models.map((model) => formatNumber(model.test_accuracy, true)).join(" / ");
     accuracy.dataset.value = String(first.test_accuracy ?? "");
-    const rows = frame.models.map((model, m) => make("tr", { className: model.diverged ? "diverged" : "" },
-      make("td", { textContent: names[m] || "model" }),
+    // A halted model says so in its row: in compare mode the banner waits for every model.
+    const halt = (/** @type {Record<string, any>} */ model) => (model.diverged ? "diverged" : model.stopped_early ? "stopped-early" : "");
+    const rows = frame.models.map((model, m) => make("tr", { className: halt(model) },
+      make("td", { textContent: `${names[m] || "model"}${model.stopped_early ? ` (stopped early: best epoch ${model.best_epoch})` : ""}` }),
       ...[model.train_loss, model.test_loss].map((v) => make("td", { textContent: model.diverged ? "diverged" : formatNumber(v) })),
       ...[model.train_accuracy, model.test_accuracy].map((v) => make("td", { textContent: formatNumber(v, true) }))));
     element("numbers").querySelector("tbody")?.replaceChildren(...rows);
