@@ -2,10 +2,11 @@
 // What the digits page does with the server's messages and the connection's closes: the page
 // state takes each, the screen, the views and the link show it. Frames are drawn by main.js's
 // animation loop; their count is window.nnPlayground.frames, as on the 2-D page.
-import { element, notice } from "../page/dom.js";
+import { notice } from "../page/dom.js";
 import { applyLink, updateLink } from "../page/link.js";
 import { send } from "../shared/protocol.js";
-import { closedText, reconnectingText, RESTARTED } from "../shared/reconnect.js";
+import { connectionLost } from "../page/server_messages.js";
+import { RESTARTED } from "../shared/reconnect.js";
 
 /**
  * @param {import("../shared/page_state.js").PageState} state
@@ -58,16 +59,6 @@ export function serverHandlers(state, screen, { lessons, frames, confusion, grid
       else if (message.type === "prediction") onPrediction(message);
       else if (message.type === "code") onCode(message);
     },
-    onReconnecting(reconnecting) {
-      state.keepRun();
-      screen.showState("reconnecting", reconnectingText(reconnecting));
-    },
-    onClose(closed) {
-      state.keepRun();
-      const { text, button } = closedText(closed, state.busyReason);
-      element("reconnect").textContent = button;
-      screen.showState(closed.action === "busy" ? "busy" : "closed", text);
-      state.busyReason = "";
-    },
+    ...connectionLost(state, screen),
   };
 }

@@ -16,6 +16,30 @@ Object.assign(window, { nnPlayground: counts });
  * @param {import("./screen.js").Screen} screen
  * @param {{codeDialog: import("./exports.js").CodeDialog, lessons: import("./lessons.js").Lessons, stepView: import("./step_view.js").StepView}} more
  */
+/**
+ * What either page does when its connection goes: keep the run to restore, and say what
+ * happened (reconnecting, closed, or busy) on the banner.
+ * @param {import("../shared/page_state.js").PageState} state
+ * @param {{showState: (play: string, detail?: string) => void}} screen
+ */
+export function connectionLost(state, screen) {
+  return {
+    /** @param {import("../worker/socket.js").Reconnecting} reconnecting */
+    onReconnecting(reconnecting) {
+      state.keepRun();
+      screen.showState("reconnecting", reconnectingText(reconnecting));
+    },
+    /** @param {import("../worker/socket.js").Closed} closed */
+    onClose(closed) {
+      state.keepRun();
+      const { text, button } = closedText(closed, state.busyReason);
+      element("reconnect").textContent = button;
+      screen.showState(closed.action === "busy" ? "busy" : "closed", text);
+      state.busyReason = "";
+    },
+  };
+}
+
 export function bindServerMessages(session, state, screen, { codeDialog, lessons, stepView }) {
   /** @param {import("../shared/protocol.js").Ready} ready */
   const start = (ready) => {
@@ -52,17 +76,7 @@ export function bindServerMessages(session, state, screen, { codeDialog, lessons
       else if (message.type === "code") codeDialog.show(message);
       else if (message.type === "explanation") stepView.show(/** @type {import("../shared/protocol.js").Explanation} */ (message));
     },
-    onReconnecting(reconnecting) {
-      state.keepRun();
-      screen.showState("reconnecting", reconnectingText(reconnecting));
-    },
-    onClose(closed) {
-      state.keepRun();
-      const { text, button } = closedText(closed, state.busyReason);
-      element("reconnect").textContent = button;
-      screen.showState(closed.action === "busy" ? "busy" : "closed", text);
-      state.busyReason = "";
-    },
+    ...connectionLost(state, screen),
     onShown(frames, received, drawn) {
       state.lastModel = screen.frames.show(frames);
       counts.frames = received;

@@ -15,6 +15,7 @@ from nn_playground.export.keras_script import (
     MOMENTUM_NOTE,
     OPTIMIZER_NOTES,
     keras_prologue,
+    schedule_and_callbacks,
 )
 from nn_playground.export.literals import blocks, number
 from nn_playground.export.losses_text import KERAS_FUNCTION_BODY, indented
@@ -126,32 +127,6 @@ def _layers(run: DigitsRun) -> str:
     return "\n".join("            " + line for line in lines)
 
 
-def _schedule(run: DigitsRun) -> tuple[str, str]:
-    """(a learning_rate(epoch) definition, the callbacks list source)."""
-    s = run.settings
-    callbacks = []
-    definition = ""
-    if s.decay is not Decay.NONE:
-        definition = f'''def learning_rate(epoch, current=None):
-    """The playground lowers the learning rate once an epoch ({s.decay.value} decay)."""
-    progress = epoch / {s.decay_epochs}
-    return {number(s.learning_rate)} * ({optimizers_text.decay_factor(s, "np")})
-'''
-        callbacks.append("keras.callbacks.LearningRateScheduler(learning_rate),")
-    if s.early_stopping:
-        # As the playground: watch the test loss, go back to its best weights (keras_script).
-        callbacks.append(
-            "keras.callbacks.EarlyStopping(\n"
-            f'                monitor="val_loss", patience={s.patience}, '
-            "restore_best_weights=True\n"
-            "            ),"
-        )
-    if not callbacks:
-        return definition, "[]"
-    # The list is model.fit's argument, indented as its other arguments.
-    return definition, "[\n" + "".join(f"            {item}\n" for item in callbacks) + "        ]"
-
-
 def _build_model(run: DigitsRun, loss: str) -> str:
     s = run.settings
     optimizer = optimizers_text.optimizer_of(s)
@@ -214,7 +189,8 @@ def _main(callbacks: str, on_labels: bool) -> str:
 
 def digits_keras_script(run: DigitsRun, filename: str) -> str:
     definition, loss, on_labels = LOSSES[run.settings.loss]
-    schedule, callbacks = _schedule(run)
+    # The list is model.fit's argument, indented as its other arguments.
+    schedule, callbacks = schedule_and_callbacks(run.settings, "        ")
     first = run.settings.first_layer
     return blocks(
         _header(run, filename),

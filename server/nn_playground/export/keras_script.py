@@ -5,6 +5,8 @@ the digit (the JAX script does that)."""
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from nn_playground.engine.config import Activation, Decay, ModelConfig, Optimizer
 from nn_playground.export import data_text, losses_text, optimizers_text
 from nn_playground.export.literals import blocks, number, section
@@ -106,29 +108,38 @@ def _layers(config: ModelConfig) -> str:
     return "\n".join("            " + line for line in lines)
 
 
-def _schedule(config: ModelConfig) -> tuple[str, str]:
-    """(a learning_rate(epoch) definition, the callbacks list source)."""
+class TrainingSettings(optimizers_text.OptimizerSettings, Protocol):
+    """Both labs' settings: the optimizer's, and early stopping."""
+
+    @property
+    def early_stopping(self) -> bool: ...
+    @property
+    def patience(self) -> int: ...
+
+
+def schedule_and_callbacks(settings: TrainingSettings, indent: str) -> tuple[str, str]:
+    """(a learning_rate(epoch) definition or "", the source of model.fit's callbacks list,
+    its items indented by `indent` plus four spaces): the decay as a scheduler, early
+    stopping as the playground does it (the test loss watched, its best weights restored)."""
     callbacks = []
     definition = ""
-    if config.decay is not Decay.NONE:
-        definition = f'''
-
-def learning_rate(epoch, current=None):
-    """The playground lowers the learning rate once an epoch ({config.decay.value} decay)."""
-    progress = epoch / {config.decay_epochs}
-    return {number(config.learning_rate)} * ({optimizers_text.decay_factor(config, "np")})
+    if settings.decay is not Decay.NONE:
+        definition = f'''def learning_rate(epoch, current=None):
+    """The playground lowers the learning rate once an epoch ({settings.decay.value} decay)."""
+    progress = epoch / {settings.decay_epochs}
+    return {number(settings.learning_rate)} * ({optimizers_text.decay_factor(settings, "np")})
 '''
         callbacks.append("keras.callbacks.LearningRateScheduler(learning_rate),")
-    if config.early_stopping:
+    if settings.early_stopping:
         callbacks.append(
             "keras.callbacks.EarlyStopping(\n"
-            f'            monitor="val_loss", patience={config.patience}, '
+            f'{indent}        monitor="val_loss", patience={settings.patience}, '
             "restore_best_weights=True\n"
-            "        ),"
+            f"{indent}    ),"
         )
     if not callbacks:
         return definition, "[]"
-    return definition, "[\n" + "".join(f"        {item}\n" for item in callbacks) + "    ]"
+    return definition, "[\n" + "".join(f"{indent}    {item}\n" for item in callbacks) + f"{indent}]"
 
 
 def _build_model(run: ExportedRun, loss: str) -> str:
@@ -184,7 +195,8 @@ def _main(run: ExportedRun, callbacks: str) -> str:
 
 def keras_script(run: ExportedRun, filename: str) -> str:
     loss_definition, loss = losses_text.keras_loss_source(run)
-    schedule, callbacks = _schedule(run.config)
+    schedule, callbacks = schedule_and_callbacks(run.config, "    ")
+    schedule = "\n\n" + schedule if schedule else ""
     return blocks(
         _header(run, filename),
         data_text.inputs_source(run),
