@@ -85,7 +85,7 @@ def test_a_convolutional_layer_does_better_with_fewer_weights_on_100_images() ->
         counts = [model.parameters for model in experiment.applied(0, 1).models]
         assert counts[conv] == 1490
         assert counts[dense] == 2175
-        assert experiment.task.data.train.labels.size == 100
+        assert experiment.images.train.labels.size == 100
         frames = train(experiment, 150, lesson.epochs_per_frame)
         margins.append(float(frames[conv].test_accuracy) - float(frames[dense].test_accuracy))
     # Measured over seeds 0-9: +0.033 on average (sd 0.031, worst -0.011); seeds 0-4 +0.044.

@@ -148,7 +148,7 @@ def engine() -> dict[str, tuple[Outcome, int]]:
             test_loss=float(frame.test_loss),
             test_accuracy=float(frame.test_accuracy),
         )
-        found[name] = (outcome, len(trained.task.data.test.labels))
+        found[name] = (outcome, len(trained.images.test.labels))
     return found
 
 
@@ -197,7 +197,7 @@ def test_keras_export_starts_from_the_engines_logits(tmp_path: Path) -> None:
     logits = jax.jit(image_model.logits)
     for name in CASES:
         started = experiment(name)
-        model, test_x = started.models[0], started.task.data.test.x
+        model, test_x = started.models[0], started.images.test.x
         expected = np.asarray(logits(model.state.params, test_x, model.hyper))
         found = np.load(saved[name])
         np.testing.assert_allclose(

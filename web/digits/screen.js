@@ -3,6 +3,7 @@
 // control (bound from the schema specs), the task buttons, the layers and parameter count the
 // server reported, the comparison's presets and model choice. What the learner changes goes
 // through `state.post`; nothing here computes what the server decides.
+import { showSessionState } from "../page/banner.js";
 import { bindControls, showSettings } from "../page/controls.js";
 import { element, make, notice } from "../page/dom.js";
 import { send } from "../shared/protocol.js";
@@ -68,18 +69,7 @@ export class DigitsScreen {
 
   /** @param {string} play the session's state (or reconnecting, closed, busy) @param {string} [detail] the server's words */
   showState(play, detail = "") {
-    this.state.play = play;
-    const disconnected = this.state.disconnected;
-    element("state").textContent = play.replace("_", " ");
-    element("play").textContent = this.state.playLabel();
-    const banner = element("banner");
-    banner.hidden = !(disconnected || play === "diverged" || play === "stopped_early");
-    element("banner-text").textContent = detail;
-    element("lower-rate").hidden = play !== "diverged";
-    element("banner-reset").hidden = disconnected;
-    element("reconnect").hidden = play !== "closed" && play !== "busy";
-    banner.classList.toggle("warning", disconnected || play === "diverged");
-    if ((document.body.dataset.connection === "lost") !== disconnected) document.body.dataset.connection = disconnected ? "lost" : "open";
+    showSessionState(this.state, play, detail);
   }
 
   showSettings() {

@@ -2,6 +2,7 @@
 // The views of what the page state holds (run state and banner, speed, controls, data, charts,
 // network, comparison, each painted frame's numbers): what the server accepted, never the
 // page's own guess; what the learner changes goes through `state.post`.
+import { showSessionState } from "./banner.js";
 import { drawActivation } from "./activation_plot.js";
 import { trainedAs } from "../shared/answers.js";
 import { createGradientChart, createTrainTestChart } from "./chart.js";
@@ -88,18 +89,7 @@ export class Screen {
 
   /** @param {string} play the session's state (or reconnecting, closed, busy) @param {string} [detail] */
   showState(play, detail = "") {
-    this.state.play = play;
-    const disconnected = this.state.disconnected;
-    element("state").textContent = play.replace("_", " ");
-    element("play").textContent = this.state.playLabel();
-    const banner = element("banner");
-    banner.hidden = !(disconnected || play === "diverged" || play === "stopped_early");
-    element("banner-text").textContent = detail;
-    element("lower-rate").hidden = play !== "diverged";
-    element("banner-reset").hidden = disconnected;
-    element("reconnect").hidden = play !== "closed" && play !== "busy";
-    banner.classList.toggle("warning", disconnected || play === "diverged");
-    if ((document.body.dataset.connection === "lost") !== disconnected) document.body.dataset.connection = disconnected ? "lost" : "open";
+    showSessionState(this.state, play, detail);
   }
 
   /** Shows the settings in every control. */

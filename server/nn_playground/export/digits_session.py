@@ -33,7 +33,7 @@ def digits_code_request(experiment: DigitsExperiment, request: Export) -> Callab
         expected = "0 (one model)" if count == 1 else f"0 to {count - 1} (models compared)"
         raise SetupError("model", expected, request.model)
     chosen = experiment.models[request.model]
-    settings, data, epochs = chosen.settings, experiment.task.data, chosen.epoch
+    settings, data, epochs = chosen.settings, experiment.images, chosen.epoch
 
     def write() -> Code:
         run = digits_run(settings, data, request.model, epochs)

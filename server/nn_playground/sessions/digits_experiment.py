@@ -31,6 +31,7 @@ from nn_playground.digits_protocol import (
     Prediction,
     ShownDigits,
 )
+from nn_playground.engine.numerics.digits import DigitsData
 from nn_playground.engine.numerics.drawn_digit import digit_from_drawing
 from nn_playground.engine.numerics.image_frame import ImageFrame
 from nn_playground.engine.numerics.image_hyper import ImageHyper, make_image_hyper
@@ -44,9 +45,8 @@ from nn_playground.engine.runtime.runner import committed
 from nn_playground.export.digits_session import digits_code_request
 from nn_playground.protocol import Export, Regenerate, Reset, SessionState, Strict
 from nn_playground.sessions.digits_setup import (
-    DigitsTask,
     check,
-    digits_task,
+    digits_images,
     hyper_arguments,
     layer_names,
     merged_digits,
@@ -96,8 +96,8 @@ class DigitsExperiment:
         self.compare: list[dict[str, Any]] = []
         self.generation = 0
         self.data_due = True
-        self.task = digits_task(self.settings)
-        self.data = committed(image_data(self.task.data))
+        self.images = digits_images(self.settings)  # the chosen digits' split
+        self.data = committed(image_data(self.images))
         self.models: list[DigitsModel] = []
         self._start_models()
 
@@ -122,9 +122,9 @@ class DigitsExperiment:
             self.models.append(DigitsModel(variant, hyper, start_digits_model(hyper)))
         self.generation += 1
 
-    def _replace_task(self, task: DigitsTask) -> None:
-        self.task = task
-        self.data = committed(image_data(task.data))
+    def _replace_images(self, images: DigitsData) -> None:
+        self.images = images
+        self.data = committed(image_data(images))
         self.data_due = True
 
     # --- messages (see lab.py) ----------------------------------------------------------------
@@ -172,12 +172,12 @@ class DigitsExperiment:
         if settings == self.settings:
             return
         variants = self._variants(settings, self.compare)
-        new_task = bool(DIGITS_REGENERATE & change.keys())
-        task = digits_task(settings) if new_task else self.task
+        new_images = bool(DIGITS_REGENERATE & change.keys())
+        images = digits_images(settings) if new_images else self.images
         self.settings = settings
-        if new_task:
-            self._replace_task(task)
-        if new_task or DIGITS_REINITIALISE & change.keys():
+        if new_images:
+            self._replace_images(images)
+        if new_images or DIGITS_REINITIALISE & change.keys():
             self._start_models()
             return
         false = cast(jax.Array, np.bool_(False))
@@ -191,7 +191,7 @@ class DigitsExperiment:
     def regenerate(self, data_seed: int | None) -> None:
         chosen = (self.settings.data_seed + 1) % 2**31 if data_seed is None else data_seed
         settings = self.settings.model_copy(update={"data_seed": chosen})
-        self._replace_task(digits_task(settings))
+        self._replace_images(digits_images(settings))
         self.settings = settings
         self._start_models()
 
@@ -221,7 +221,7 @@ class DigitsExperiment:
         drawing = np.asarray(request.pixels, np.float32).reshape(request.side, request.side)
         states = [model.state for model in self.models]
         hypers = [model.hyper for model in self.models]
-        digits = list(self.task.digits)
+        digits = list(self.images.classes)
 
         def answer() -> Prediction:
             image = digit_from_drawing(drawing / np.float32(255))
@@ -255,18 +255,18 @@ class DigitsExperiment:
             compare=[dict(change) for change in self.compare],
             models=self._model_settings(),
             epochs_per_frame=epochs_per_frame,
-            train_images=len(self.task.data.train.labels),
-            test_images=len(self.task.data.test.labels),
+            train_images=len(self.images.train.labels),
+            test_images=len(self.images.test.labels),
         )
 
     def data_message(self) -> ShownDigits:
-        test = self.task.data.test
+        test = self.images.test
         self.data_due = False
         return ShownDigits(
-            digits=list(self.task.digits),
+            digits=list(self.images.classes),
             labels=[int(d) for d in test.digits[:SHOWN]],
             images=[[int(v) for v in image.ravel()] for image in test.images[:SHOWN]],
-            train_images=len(self.task.data.train.labels),
+            train_images=len(self.images.train.labels),
             test_images=len(test.labels),
         )
 
@@ -293,7 +293,7 @@ class DigitsExperiment:
     def encode_frame(
         self, number: int, revision: int, state: SessionState, result: DigitsResult
     ) -> bytes:
-        shown = min(SHOWN, len(self.task.data.test.labels))
+        shown = min(SHOWN, len(self.images.test.labels))
         trained = [
             DigitsTrained(frame, model.step, model.settings, shown)
             for frame, model in zip(result.frames, self.models, strict=True)

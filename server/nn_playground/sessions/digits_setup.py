@@ -5,7 +5,6 @@ field at fault."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -99,17 +98,7 @@ def parameter_count(settings: DigitsSettings) -> int:
     return total
 
 
-@dataclass(frozen=True)
-class DigitsTask:
-    """The images a session trains on and what they were made from."""
-
-    data: DigitsData
-    digits: tuple[int, ...]
-    train_size: int
-    data_seed: int
-
-
-def digits_task(settings: DigitsSettings) -> DigitsTask:
+def digits_images(settings: DigitsSettings) -> DigitsData:
     """The chosen digits' images split by the data seed, the training set cut to train_size
     (all of it when the digits have fewer)."""
     digits = tuple(settings.digits)
@@ -120,7 +109,7 @@ def digits_task(settings: DigitsSettings) -> DigitsTask:
         data = whole if size == available else digits_data(digits, size, settings.data_seed)
     except DataError as error:
         raise SetupError.of(error, "settings.") from None
-    return DigitsTask(data, digits, size, settings.data_seed)
+    return data
 
 
 def hyper_arguments(settings: DigitsSettings) -> dict[str, Any]:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from nn_playground import digits_protocol
 from nn_playground.options import ServerOptions
 from nn_playground.sessions.digits_experiment import DigitsExperiment
 from nn_playground.sessions.experiment import Experiment
 from nn_playground.sessions.lab import Lab
 
 PLAYGROUND = "playground"
-DIGITS = "digits"
+DIGITS = digits_protocol.LAB
 LABS = (PLAYGROUND, DIGITS)
 
 
